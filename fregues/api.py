@@ -1,0 +1,82 @@
+"""The HTTP API under /api/v1: mounts each app's router and answers every error alike.
+
+Errors are JSON ``{"code", "message", "errors": {field: [messages]}}`` with 401, 403, 404, 409
+or 422.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from fregues.accounts.api import router as accounts_router
+from fregues.accounts.auth import api_auth
+from fregues.core.errors import ServiceError
+from fregues.interactions.api import router as interactions_router
+from fregues.interactions.api import timeline_router
+from fregues.parties.api import dup_router
+from fregues.parties.api import router as parties_router
+
+api = NinjaAPI(
+    title="Freguês API",
+    version="1",
+    description="The customer memory: parties, contact points, lifecycle, interactions. "
+    "Authenticate with `Authorization: Bearer <token>` (`fregues token USERNAME`).",
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/parties", parties_router)
+api.add_router("/parties", timeline_router)
+api.add_router("/duplicates", dup_router)
+api.add_router("/interactions", interactions_router)
+
+
+def _field_name(loc: list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "payload")]
+    if parts and parts[0] in ("payload", "filters"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [p for p in error.get("loc", []) if p not in ("payload",)]
+        if error.get("type") == "missing":
+            message = "This field is required."
+        else:
+            message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        errors.setdefault(_field_name(loc), []).append(message)
+    body = {"code": "invalid", "message": "The data sent is not valid.", "errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {
+        "code": "unauthenticated",
+        "message": "Send 'Authorization: Bearer <token>' (see `fregues token`) or sign in.",
+        "errors": {},
+    }
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    body = {"code": "not_found", "message": str(exc) or "Not found.", "errors": {}}
+    return api.create_response(request, body, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    body = {"code": code.get(exc.status_code, "error"), "message": str(exc), "errors": {}}
+    return api.create_response(request, body, status=exc.status_code)

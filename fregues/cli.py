@@ -1,0 +1,107 @@
+"""The ``fregues`` command: Django management underneath, plus ``serve`` and ``demo``.
+
+    fregues migrate | serve | demo | createuser USERNAME --role ROLE | token USERNAME | ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fregues.settings")
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _prepare_data_dir() -> None:
+    from django.conf import settings
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+def serve(argv: list[str]) -> int:
+    """Serve Freguês with gunicorn (WSGI, sync workers) and a background task worker."""
+    parser = argparse.ArgumentParser(prog="fregues serve", description=serve.__doc__)
+    parser.add_argument("--host", default=os.environ.get("FREGUES_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("FREGUES_PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("FREGUES_WORKERS", "2")))
+    parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+    parser.add_argument("--dev", action="store_true", help="Django's auto-reloading dev server.")
+    args = parser.parse_args(argv)
+    _setup()
+    _prepare_data_dir()
+    from django.conf import settings
+
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Freguês is serving on {url}  (API docs: {url}api/v1/docs)  — Ctrl+C stops.", flush=True)
+    worker = None
+    if not args.no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+        worker = subprocess.Popen([sys.executable, "-m", "fregues.cli", "db_worker"])
+    if args.dev:
+        command = [sys.executable, "-m", "fregues.cli", "runserver", f"{args.host}:{args.port}"]
+    else:
+        command = [
+            sys.executable, "-m", "gunicorn", "fregues.wsgi:application",
+            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
+            "--access-logfile", "-", "--log-level", "warning",
+        ]
+    server = subprocess.Popen(command)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)
+        return server.wait()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def demo(argv: list[str]) -> int:
+    """Create the data dir and database, load the demo data when empty, then serve."""
+    parser = argparse.ArgumentParser(prog="fregues demo", description=demo.__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
+    parser.add_argument("--seed", type=int, default=2026)
+    args, rest = parser.parse_known_args(argv)
+    _setup()
+    _prepare_data_dir()
+    from django.core.management import call_command
+
+    from fregues.demo import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    report = load_demo(seed=args.seed)
+    print(report, flush=True)
+    if args.no_serve:
+        return 0
+    return serve(["--host", args.host, "--port", str(args.port), *rest])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "serve":
+        return serve(argv[1:])
+    if argv and argv[0] == "demo":
+        return demo(argv[1:])
+    _setup()
+    if argv and argv[0] in {"migrate", "createuser", "token", "db_worker"}:
+        _prepare_data_dir()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fregues", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Domain events through the outbox: written with the change, delivered after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from .models import OutboxEvent
+
+
+def event_emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Record ``name`` with ``payload`` in the current transaction; deliver it on commit."""
+    event = OutboxEvent.objects.create(name=name, payload=payload)
+    enqueue_on_commit("fregues.core.tasks.outbox_dispatch")
+    return event
+
+
+def enqueue_on_commit(task_path: str, *args: Any, **kwargs: Any) -> None:
+    """Enqueue a background task once the current transaction commits (never before)."""
+
+    def _enqueue() -> None:
+        from django.utils.module_loading import import_string
+
+        import_string(task_path).enqueue(*args, **kwargs)
+
+    transaction.on_commit(_enqueue)

@@ -1,0 +1,75 @@
+"""Roles and what each may do, checked in the service layer so the API and the UI agree.
+
+A user has one role. Admins (and Django superusers) may do everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .errors import Forbidden
+
+AGENT = "agent"
+RELATIONSHIP_MANAGER = "relationship_manager"
+QUALITY_MANAGER = "quality_manager"
+SALES = "sales"
+MARKETING = "marketing"
+ADMIN = "admin"
+
+ROLE_CHOICES = [
+    (AGENT, _("Agent")),
+    (RELATIONSHIP_MANAGER, _("Relationship manager")),
+    (QUALITY_MANAGER, _("Quality manager")),
+    (SALES, _("Salesperson")),
+    (MARKETING, _("Marketer")),
+    (ADMIN, _("Administrator")),
+]
+ROLES = [code for code, _label in ROLE_CHOICES]
+
+_EVERYONE = frozenset(ROLES)
+_FRONT_LINE = frozenset({AGENT, RELATIONSHIP_MANAGER, SALES, ADMIN})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "party.view": _EVERYONE,
+    "party.create": _FRONT_LINE | {MARKETING},
+    "party.change": _FRONT_LINE,
+    "party.delete": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
+    "party.merge": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
+    "party.lifecycle": _FRONT_LINE | {MARKETING},
+    "contact_point.change": _FRONT_LINE,
+    "interaction.view": _EVERYONE,
+    "interaction.view_body": _EVERYONE - {MARKETING},
+    "interaction.create": _FRONT_LINE | {QUALITY_MANAGER},
+    "interaction.delete": frozenset({ADMIN}),
+    "audit.view": _EVERYONE - {MARKETING},
+    "user.manage": frozenset({ADMIN}),
+}
+
+
+def role_of(actor: Any) -> str | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if getattr(actor, "is_superuser", False):
+        return ADMIN
+    return getattr(actor, "role", None)
+
+
+def can(actor: Any, permission: str) -> bool:
+    """Whether ``actor`` (a user, or None for the system) holds ``permission``."""
+    if actor is None:  # the system itself (tasks, importers, the demo loader)
+        return True
+    role = role_of(actor)
+    if role is None or not getattr(actor, "is_active", True):
+        return False
+    return role in PERMISSIONS[permission]
+
+
+def require(actor: Any, permission: str) -> None:
+    """Raise Forbidden (403) unless ``actor`` holds ``permission``."""
+    if not can(actor, permission):
+        raise Forbidden(
+            str(_("Your role does not allow this action.")),
+            details={"permission": permission},
+        )

@@ -1,0 +1,34 @@
+"""Background tasks of the core: delivering outbox events."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .models import OutboxEvent
+
+# Receivers register here (later: webhooks, notifications). Each takes (name, payload).
+EVENT_RECEIVERS: list = []
+
+
+@task()
+def outbox_dispatch() -> int:
+    """Deliver pending outbox events in order. Idempotent: a delivered event is skipped."""
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxEvent.objects.select_for_update()
+                .filter(dispatched_at__isnull=True)
+                .order_by("id")[:200]
+            )
+            if not batch:
+                return delivered
+            for event in batch:
+                for receiver in EVENT_RECEIVERS:
+                    receiver(event.name, event.payload)
+            OutboxEvent.objects.filter(pk__in=[e.pk for e in batch]).update(
+                dispatched_at=timezone.now()
+            )
+            delivered += len(batch)

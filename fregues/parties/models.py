@@ -1,0 +1,259 @@
+"""The customer memory: parties, how to reach them, who they are linked to, where they stand."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fregues.core.models import TimeStamped, Versioned
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organisation")
+
+
+class LifecycleStage(models.TextChoices):
+    SUSPECT = "suspect", _("Suspect")
+    PROSPECT = "prospect", _("Prospect")
+    BUYER = "buyer", _("Buyer")
+    CLIENT = "client", _("Client")
+    ADVOCATE = "advocate", _("Advocate")
+    INACTIVE = "inactive", _("Inactive")
+    LOST = "lost", _("Lost")
+
+
+class Tag(models.Model):
+    """A free label put on parties ("VIP", "imprensa", "fornecedor")."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    color = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Party(Versioned):
+    """A person or an organisation the company relates to: one record per customer.
+
+    Everything else (contact points, interactions, cases, deals) hangs on it. A party merged
+    into another is kept as a tombstone pointing at the survivor, so old ids still resolve.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
+    tax_id_kind = models.CharField(max_length=10, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.SUSPECT,
+    )
+    lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relationship manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portfolio",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="parties")
+    attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
+    search_text = models.TextField(blank=True, default="", editable=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_parties"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        indexes = [
+            models.Index(fields=["name", "id"], name="party_name"),
+            models.Index(fields=["tax_id"], name="party_tax_id", condition=~Q(tax_id="")),
+            models.Index(fields=["lifecycle_stage"], name="party_stage"),
+            models.Index(fields=["owner", "name"], name="party_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == PartyKind.PERSON
+
+    @property
+    def first_name(self) -> str:
+        return self.given_name or self.name.split(" ")[0]
+
+
+class ContactPointKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    SOCIAL = "social", _("Social handle")
+    ADDRESS = "address", _("Postal address")
+
+
+class ContactPoint(TimeStamped):
+    """A way to reach a party that also identifies it: an e-mail, a phone, a handle, an address.
+
+    E-mails, phones and handles identify exactly one party (unique on kind, network and
+    normalised value); addresses do not (a family shares one).
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind.choices)
+    network = models.CharField(_("network"), max_length=20, blank=True, default="")
+    value = models.CharField(_("value"), max_length=300)
+    normalized = models.CharField(max_length=300)
+    match_key = models.CharField(max_length=300, blank=True, default="")
+    label = models.CharField(_("label"), max_length=40, blank=True, default="")
+    is_primary = models.BooleanField(_("primary"), default=False)
+    is_verified = models.BooleanField(_("verified"), default=False)
+    # postal address parts (kind == address)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    complement = models.CharField(_("complement"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state / region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "network", "normalized"],
+                condition=~Q(kind="address"),
+                name="contact_point_identifies_one_party",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["party", "kind"], name="contact_point_party"),
+            models.Index(fields=["match_key"], name="contact_point_match", condition=~Q(match_key="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Affiliation(TimeStamped):
+    """A person's link to an organisation, with their role there ("diretora de compras")."""
+
+    person = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(_("role"), max_length=120, blank=True, default="")
+    is_primary = models.BooleanField(default=False)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organization", "role"], name="affiliation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.organization_id} ({self.role})"
+
+
+class Note(TimeStamped):
+    """A free-text note someone left on a party."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class ExternalId(TimeStamped):
+    """The party's code in another system (ERP, old CRM): unique per source, for sync."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="external_ids")
+    source = models.CharField(_("source"), max_length=40)
+    code = models.CharField(_("code"), max_length=120)
+
+    class Meta:
+        ordering = ["source", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "code"], name="external_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.code}"
+
+
+class LifecycleMove(models.Model):
+    """One move of a party between lifecycle stages: from, to, when, who and why."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="lifecycle_moves")
+    from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["party", "-occurred_at"], name="lifecycle_party_time")]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class DuplicateCandidate(models.Model):
+    """A pair of parties that look like the same customer, waiting for someone to decide.
+
+    Found by the duplicate scan; dismissed pairs are remembered so they are not proposed again.
+    ``party_a_id`` is always the smaller id.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DISMISSED = "dismissed", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    party_a = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    party_b = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["party_a", "party_b"], name="duplicate_pair_unique")
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_status")]
+
+    def __str__(self) -> str:
+        return f"{self.party_a_id} ~ {self.party_b_id}"

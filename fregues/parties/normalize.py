@@ -1,0 +1,194 @@
+"""Normalising and validating what identifies a party: e-mails, phones, handles, tax ids.
+
+Each ``normalize_*`` returns the canonical form used for storage and lookup, or raises
+``Invalid`` with a message for the field. Each ``*_match_key`` returns a looser key used only to
+*suggest* duplicates (gmail dots, Brazilian mobiles with and without the ninth digit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum.br import cnpj as br_cnpj
+from stdnum.br import cpf as br_cpf
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.pt import nif as pt_nif
+
+from fregues.core.errors import Invalid
+from fregues.core.text import digits
+
+SOCIAL_NETWORKS = ["facebook", "x", "linkedin", "instagram", "whatsapp", "telegram"]
+_NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "ig": "instagram", "wa": "whatsapp"}
+_HANDLE_RE = re.compile(r"^[\w.\-]{1,100}$", re.UNICODE)
+_GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def normalize_email(value: str, field: str = "value") -> str:
+    """``"  Joao.Silva@Example.COM "`` → ``"joao.silva@example.com"``; rejects bad addresses."""
+    raw = (value or "").strip()
+    if not raw:
+        raise Invalid.field(field, _("An e-mail address is required."), code="invalid_email")
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Invalid.field(
+            field, _("'%(value)s' is not a valid e-mail address: %(reason)s")
+            % {"value": raw, "reason": exc},
+            code="invalid_email",
+        ) from exc
+    return result.normalized.lower()
+
+
+def email_match_key(normalized: str) -> str:
+    """A looser key: no ``+tag``; no dots in the local part of gmail addresses."""
+    local, _sep, domain = normalized.partition("@")
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    display: str
+    is_mobile: bool
+    region: str | None
+
+
+def parse_phone(value: str, region: str | None = None, field: str = "value") -> Phone:
+    """Any written form of a phone number → E.164, using the default region when local."""
+    raw = (value or "").strip()
+    if not raw:
+        raise Invalid.field(field, _("A phone number is required."), code="invalid_phone")
+    region = (region or settings.DEFAULT_PHONE_REGION or "BR").upper()
+    candidate = raw
+    if raw.startswith("00"):
+        candidate = "+" + raw[2:]
+    elif not raw.startswith("+") and len(digits(raw)) > 11 and digits(raw)[:2] in {"55", "35"}:
+        candidate = "+" + digits(raw)  # "5511987654321" written without the plus
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid.field(
+            field, _("'%(value)s' is not a phone number.") % {"value": raw}, code="invalid_phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid.field(
+            field,
+            _("'%(value)s' is not a valid phone number.") % {"value": raw},
+            code="invalid_phone",
+        )
+    number_type = phonenumbers.number_type(number)
+    return Phone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        is_mobile=number_type
+        in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE),
+        region=phonenumbers.region_code_for_number(number),
+    )
+
+
+def normalize_phone(value: str, region: str | None = None, field: str = "value") -> str:
+    return parse_phone(value, region, field).e164
+
+
+def try_phone(value: str, region: str | None = None) -> str | None:
+    """E.164 when ``value`` reads as a valid phone number, else None (never raises)."""
+    try:
+        return normalize_phone(value, region)
+    except Invalid:
+        return None
+
+
+def phone_match_key(e164: str) -> str:
+    """Brazilian mobiles gained a leading 9 in 2012-2016: +55 11 8765-4321 ≈ +55 11 98765-4321."""
+    if e164.startswith("+55") and len(e164) == 14 and e164[5] == "9":
+        return e164[:5] + e164[6:]
+    return e164
+
+
+def normalize_network(value: str, field: str = "network") -> str:
+    network = (value or "").strip().lower()
+    network = _NETWORK_ALIASES.get(network, network)
+    if network not in SOCIAL_NETWORKS:
+        raise Invalid.field(
+            field,
+            _("Unknown network '%(value)s'. Choose one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(SOCIAL_NETWORKS)},
+            code="invalid_network",
+        )
+    return network
+
+
+def normalize_handle(network: str, value: str, field: str = "value") -> str:
+    """A social handle without '@' or profile URL, lower-case; WhatsApp handles are phones."""
+    raw = (value or "").strip()
+    if network == "whatsapp":
+        return normalize_phone(raw, field=field)
+    if network == "telegram" and digits(raw) and len(digits(raw)) >= 8 and not raw.isalpha():
+        phone = try_phone(raw)
+        if phone:
+            return phone
+    handle = raw
+    if "/" in handle:  # a profile URL: keep its last path part
+        handle = [part for part in handle.split("?")[0].split("/") if part][-1]
+    handle = handle.lstrip("@").strip().lower()
+    if not handle or not _HANDLE_RE.match(handle):
+        raise Invalid.field(
+            field, _("'%(value)s' is not a valid handle.") % {"value": raw}, code="invalid_handle"
+        )
+    return handle
+
+
+TAX_ID_KINDS = ["cpf", "cnpj", "nif", "other"]
+
+
+def normalize_tax_id(value: str, country: str, kind: str, field: str = "tax_id") -> tuple[str, str]:
+    """Validate a tax id for its country; returns ``(compact value, kind)``.
+
+    BR: CPF for people, CNPJ for organisations (checksums verified). PT: NIF (checksum).
+    Elsewhere the id is stored as given, trimmed.
+    """
+    raw = (value or "").strip()
+    if not raw:
+        return "", ""
+    country = (country or "").upper()
+    if country == "BR":
+        module, tax_kind = (br_cnpj, "cnpj") if kind == "organization" else (br_cpf, "cpf")
+        if len(digits(raw)) == 14 and kind != "organization":
+            module, tax_kind = br_cnpj, "cnpj"
+        try:
+            compact = module.validate(raw)
+            if len(set(compact)) == 1:  # 111.111.111-11 passes the checksum but is no CPF
+                raise StdnumError()
+            return compact, tax_kind
+        except StdnumError as exc:
+            label = tax_kind.upper()
+            raise Invalid.field(
+                field,
+                _("'%(value)s' is not a valid %(label)s.") % {"value": raw, "label": label},
+                code=f"invalid_{tax_kind}",
+            ) from exc
+    if country == "PT":
+        try:
+            return pt_nif.validate(raw), "nif"
+        except StdnumError as exc:
+            raise Invalid.field(
+                field, _("'%(value)s' is not a valid NIF.") % {"value": raw}, code="invalid_nif"
+            ) from exc
+    return raw[:40], "other"
+
+
+def format_tax_id(value: str, kind: str) -> str:
+    if kind == "cpf":
+        return br_cpf.format(value)
+    if kind == "cnpj":
+        return br_cnpj.format(value)
+    return value

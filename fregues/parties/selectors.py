@@ -1,0 +1,201 @@
+"""Reads on parties: get, list and search, lookup by contact point, history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from fregues.core.errors import Invalid, NotFound
+from fregues.core.models import AuditEntry
+from fregues.core.permissions import require
+from fregues.core.text import digits, fold
+
+from .models import Affiliation, ContactPoint, DuplicateCandidate, LifecycleMove, Party
+from .normalize import normalize_email, normalize_handle, normalize_network, normalize_phone
+
+_PHONEISH = re.compile(r"^[\d\s().+\-/]+$")
+
+
+def contact_point_find(*, kind: str, network: str, normalized: str) -> ContactPoint | None:
+    """The contact point holding a normalised value, with its (surviving) party."""
+    return (
+        ContactPoint.objects.select_related("party")
+        .filter(kind=kind, network=network, normalized=normalized)
+        .first()
+    )
+
+
+def party_get(*, actor: Any, party_id: int, follow_merge: bool = False) -> Party:
+    """One party with what its page needs. A merged id raises NotFound(code="merged") unless
+    ``follow_merge``, in which case the survivor is returned."""
+    require(actor, "party.view")
+    party = (
+        Party.objects.select_related("owner", "merged_into")
+        .prefetch_related(
+            "tags",
+            "external_ids",
+            Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("organization"),
+            ),
+            Prefetch("members", queryset=Affiliation.objects.select_related("person")),
+        )
+        .filter(pk=party_id)
+        .first()
+    )
+    if party is None:
+        raise NotFound(f"Party {party_id} does not exist.", details={"id": party_id})
+    if party.merged_into_id:
+        survivor_id = party_survivor_id(party.pk)
+        if follow_merge:
+            return party_get(actor=actor, party_id=survivor_id)
+        raise NotFound(
+            f"Party {party_id} was merged into party {survivor_id}.",
+            code="merged",
+            details={"id": party_id, "merged_into": survivor_id},
+        )
+    return party
+
+
+def party_survivor_id(party_id: int) -> int:
+    """Follow merge pointers to the party that holds the record now."""
+    seen = set()
+    current = party_id
+    while current not in seen:
+        seen.add(current)
+        nxt = Party.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if not nxt:
+            return current
+        current = nxt
+    return current
+
+
+def search_terms(q: str) -> list[str]:
+    """Folded terms every match must contain; a phone or tax id in any form → its digits."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    if _PHONEISH.match(q) and len(digits(q)) >= 3:
+        number = digits(q)
+        if len(number) in (10, 11) and number.startswith("0"):  # trunk prefix 0 (11) ...
+            number = number[1:]
+        return [number]
+    terms = []
+    for token in fold(q).split(" "):
+        if _PHONEISH.match(token) and digits(token):
+            token = digits(token)
+        if token:
+            terms.append(token)
+    return terms
+
+
+def party_queryset() -> QuerySet[Party]:
+    return Party.objects.filter(merged_into__isnull=True)
+
+
+def party_list(
+    *,
+    actor: Any,
+    q: str = "",
+    kind: str | None = None,
+    lifecycle_stage: str | None = None,
+    owner_id: int | None = None,
+    tag: str | None = None,
+) -> QuerySet[Party]:
+    """Parties matching a search and filters, by name. The caller slices or paginates."""
+    require(actor, "party.view")
+    qs = party_queryset()
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if lifecycle_stage:
+        qs = qs.filter(lifecycle_stage=lifecycle_stage)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag)
+    return qs.order_by("name", "id")
+
+
+def party_search(*, actor: Any, q: str, limit: int = 20) -> list[Party]:
+    """Search-as-you-type: the best matches first (name starting with the query), then by name."""
+    terms = search_terms(q)
+    if not terms:
+        return []
+    qs = party_list(actor=actor, q=q).select_related("owner").prefetch_related(
+        Prefetch(
+            "contact_points",
+            queryset=ContactPoint.objects.filter(is_primary=True).exclude(kind="address"),
+            to_attr="primary_points",
+        )
+    )
+    results = list(qs[: limit * 3])
+    folded = fold(q)
+    results.sort(key=lambda p: (not fold(p.name).startswith(folded), fold(p.name), p.pk))
+    return results[:limit]
+
+
+def party_lookup(
+    *, actor: Any, phone: str = "", email: str = "", handle: str = "", network: str = ""
+) -> Party:
+    """Exact lookup for screen-pop: the party holding this phone, e-mail or handle, or 404."""
+    require(actor, "party.view")
+    given = [name for name, value in (("phone", phone), ("email", email), ("handle", handle)) if value]
+    if len(given) != 1:
+        raise Invalid(
+            "Give exactly one of phone, email or handle.",
+            code="lookup_needs_one",
+            errors={"phone": ["Give exactly one of phone, email or handle."]},
+        )
+    candidates: list[tuple[str, str, str]] = []
+    if phone:
+        e164 = normalize_phone(phone, field="phone")
+        candidates = [("phone", "", e164), ("social", "whatsapp", e164)]
+    elif email:
+        candidates = [("email", "", normalize_email(email, field="email"))]
+    else:
+        raw = handle
+        if not network and ":" in handle:
+            network, raw = handle.split(":", 1)
+        if network:
+            network = normalize_network(network)
+            candidates = [("social", network, normalize_handle(network, raw, field="handle"))]
+        else:
+            bare = raw.strip().lstrip("@").lower()
+            point = (
+                ContactPoint.objects.select_related("party")
+                .filter(kind="social", normalized=bare)
+                .order_by("id")
+                .first()
+            )
+            if point:
+                return party_get(actor=actor, party_id=point.party_id)
+    for kind, net, normalized in candidates:
+        point = contact_point_find(kind=kind, network=net, normalized=normalized)
+        if point:
+            return party_get(actor=actor, party_id=point.party_id)
+    raise NotFound("No party holds this contact point.", code="no_match")
+
+
+def lifecycle_history(*, actor: Any, party_id: int) -> QuerySet[LifecycleMove]:
+    require(actor, "party.view")
+    return LifecycleMove.objects.filter(party_id=party_id).select_related("actor")
+
+
+def audit_history(*, actor: Any, party_id: int, limit: int = 50) -> list[AuditEntry]:
+    require(actor, "audit.view")
+    return list(AuditEntry.objects.filter(party_id=party_id).order_by("-occurred_at", "-id")[:limit])
+
+
+def duplicate_pairs_list(*, actor: Any, status: str = "open", limit: int = 100) -> list[DuplicateCandidate]:
+    """Stored duplicate pairs between live parties, most likely first."""
+    require(actor, "party.view")
+    return list(
+        DuplicateCandidate.objects.filter(status=status)
+        .filter(party_a__merged_into__isnull=True, party_b__merged_into__isnull=True)
+        .order_by("-score", "id")[:limit]
+    )

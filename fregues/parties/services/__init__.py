@@ -1,0 +1,34 @@
+"""Every write on parties goes through these services (keyword-only, with ``actor``)."""
+
+from .contact_points import contact_point_add, contact_point_remove, contact_point_update
+from .duplicates import duplicate_dismiss, duplicate_scan
+from .lifecycle import lifecycle_move
+from .merge import party_merge
+from .parties import (
+    affiliation_add,
+    affiliation_remove,
+    external_id_add,
+    note_add,
+    party_create,
+    party_delete,
+    party_update,
+)
+from .resolve import party_resolve
+
+__all__ = [
+    "affiliation_add",
+    "affiliation_remove",
+    "contact_point_add",
+    "contact_point_remove",
+    "contact_point_update",
+    "duplicate_dismiss",
+    "duplicate_scan",
+    "external_id_add",
+    "lifecycle_move",
+    "note_add",
+    "party_create",
+    "party_delete",
+    "party_merge",
+    "party_resolve",
+    "party_update",
+]
