@@ -10,13 +10,19 @@ from .models import OutboxEvent
 
 
 def event_emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
-    """Record ``name`` with ``payload`` in the current transaction; deliver it on commit."""
+    """Record ``name`` with ``payload`` in the current transaction; deliver it on commit.
+
+    One delivery task per transaction, however many events it emits.
+    """
     event = OutboxEvent.objects.create(name=name, payload=payload)
-    enqueue_on_commit("fregues.core.tasks.outbox_dispatch")
+    connection = transaction.get_connection()
+    pending = getattr(connection, "run_on_commit", [])
+    if not any(getattr(item[1], "outbox_dispatch", False) for item in pending):
+        enqueue_on_commit("fregues.core.tasks.outbox_dispatch", _marker="outbox_dispatch")
     return event
 
 
-def enqueue_on_commit(task_path: str, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task_path: str, *args: Any, _marker: str = "", **kwargs: Any) -> None:
     """Enqueue a background task once the current transaction commits (never before)."""
 
     def _enqueue() -> None:
@@ -24,4 +30,6 @@ def enqueue_on_commit(task_path: str, *args: Any, **kwargs: Any) -> None:
 
         import_string(task_path).enqueue(*args, **kwargs)
 
+    if _marker:
+        setattr(_enqueue, _marker, True)
     transaction.on_commit(_enqueue)
