@@ -17,6 +17,7 @@ from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.parties.api import dup_router
 from fregues.parties.api import router as parties_router
+from fregues.service.api import knowledge_router
 
 api = NinjaAPI(
     title="Freguês API",
@@ -31,6 +32,7 @@ api.add_router("/parties", parties_router)
 api.add_router("/parties", timeline_router)
 api.add_router("/duplicates", dup_router)
 api.add_router("/interactions", interactions_router)
+api.add_router("/kb", knowledge_router)
 
 
 def _field_name(loc: list) -> str:

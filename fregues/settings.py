@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fregues.accounts",
     "fregues.parties",
     "fregues.interactions",
+    "fregues.service",
 ]
 if IS_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -173,6 +174,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Domain settings
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "BR")
 DEFAULT_COUNTRY = env("DEFAULT_COUNTRY", "BR")
+PROTOCOL_PREFIX = env("PROTOCOL_PREFIX", "")  # "SAC-" gives SAC-2026-000123
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")  # for links in e-mails
+WORK_ORDER_LINK_DAYS = int(env("WORK_ORDER_LINK_DAYS", "14"))
+# Senders for proactive notices per channel (e-mail goes through Django's e-mail backend).
+NOTICE_SENDERS = {
+    "email": "fregues.service.notify.EmailSender",
+    "sms": env("SMS_SENDER", "fregues.service.notify.OutboxOnlySender"),
+    "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,39 @@
+"""Customer service: cases and their circuits, queues, SLAs, partners, quality, knowledge."""
+
+from .cases import (
+    AvoidableContact,
+    Case,
+    CaseEvent,
+    CasePriority,
+    ProtocolSequence,
+    TrackingVisit,
+)
+from .circuits import CaseType, Circuit, CircuitStatus, CircuitTransition, StatusCategory
+from .knowledge import Article
+from .partners import ServicePartner, WorkOrder
+from .quality import QualityChecklist, QualityReview, SatisfactionSurvey
+from .sla import BusinessCalendar, CalendarHoliday, Queue, SlaPolicy
+
+__all__ = [
+    "AvoidableContact",
+    "Article",
+    "BusinessCalendar",
+    "CalendarHoliday",
+    "Case",
+    "CaseEvent",
+    "CasePriority",
+    "CaseType",
+    "Circuit",
+    "CircuitStatus",
+    "CircuitTransition",
+    "ProtocolSequence",
+    "QualityChecklist",
+    "QualityReview",
+    "Queue",
+    "SatisfactionSurvey",
+    "ServicePartner",
+    "SlaPolicy",
+    "StatusCategory",
+    "TrackingVisit",
+    "WorkOrder",
+]
