@@ -62,6 +62,25 @@ class Party(Versioned):
         default=LifecycleStage.SUSPECT,
     )
     lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("email", _("E-mail")),
+            ("sms", _("SMS")),
+            ("whatsapp", _("WhatsApp")),
+            ("phone", _("Phone")),
+            ("letter", _("Letter")),
+        ],
+        help_text=_("Where the customer wants to be told of the progress of their requests."),
+    )
+    tier = models.CharField(
+        _("customer tier"),
+        max_length=20,
+        blank=True,
+        help_text=_("Service tier (e.g. gold, silver): SLA policies may depend on it."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("relationship manager"),
