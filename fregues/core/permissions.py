@@ -45,6 +45,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "interaction.delete": frozenset({ADMIN}),
     "audit.view": _EVERYONE - {MARKETING},
     "user.manage": frozenset({ADMIN}),
+    # customer service
+    "case.view": _EVERYONE,
+    "case.create": _FRONT_LINE | {QUALITY_MANAGER},
+    "case.change": _FRONT_LINE | {QUALITY_MANAGER},
+    "case.assign": frozenset({AGENT, RELATIONSHIP_MANAGER, QUALITY_MANAGER, ADMIN}),
+    "service.configure": frozenset({ADMIN}),
+    "quality.review": frozenset({QUALITY_MANAGER, ADMIN}),
+    "report.view": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, ADMIN}),
+    "knowledge.write": frozenset({QUALITY_MANAGER, RELATIONSHIP_MANAGER, ADMIN}),
 }
 
 
