@@ -17,7 +17,13 @@ from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.parties.api import dup_router
 from fregues.parties.api import router as parties_router
-from fregues.service.api import knowledge_router
+from fregues.service.api import (
+    cases_router,
+    config_router,
+    knowledge_router,
+    public_router,
+    reports_router,
+)
 
 api = NinjaAPI(
     title="Freguês API",
@@ -33,6 +39,10 @@ api.add_router("/parties", timeline_router)
 api.add_router("/duplicates", dup_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/kb", knowledge_router)
+api.add_router("/cases", cases_router)
+api.add_router("/", config_router)
+api.add_router("/reports", reports_router)
+api.add_router("/", public_router)
 
 
 def _field_name(loc: list) -> str:

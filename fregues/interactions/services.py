@@ -279,3 +279,26 @@ def interaction_attach(*, actor: Any, interaction_id: int, attachment: NewAttach
             summary=f"attachment {stored.filename}",
         )
     return stored
+
+
+def interaction_link(
+    *, actor: Any, interaction_id: int, regarding_type: str, regarding_id: int
+) -> Interaction:
+    """Say what an interaction concerns (a case, a deal) after it was recorded."""
+    require(actor, "interaction.create")
+    with transaction.atomic():
+        interaction = Interaction.objects.select_for_update().filter(pk=interaction_id).first()
+        if interaction is None:
+            raise NotFound(f"Interaction {interaction_id} does not exist.")
+        before = [interaction.regarding_type, interaction.regarding_id]
+        if before == [regarding_type, regarding_id]:
+            return interaction
+        interaction.regarding_type = regarding_type
+        interaction.regarding_id = regarding_id
+        interaction.save(update_fields=["regarding_type", "regarding_id", "updated_at"])
+        audit_record(
+            actor=actor, action="update", instance=interaction, party_id=interaction.party_id,
+            summary=f"linked to {regarding_type} {regarding_id}",
+            changes={"regarding": [before, [regarding_type, regarding_id]]},
+        )
+    return interaction

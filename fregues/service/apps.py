@@ -5,3 +5,13 @@ class ServiceConfig(AppConfig):
     name = "fregues.service"
     label = "service"
     verbose_name = "Customer service"
+
+    def ready(self) -> None:
+        from fregues.core.periodic import register_periodic
+        from fregues.core.tasks import EVENT_RECEIVERS
+
+        from .services.avoidable import on_event
+
+        if on_event not in EVENT_RECEIVERS:
+            EVENT_RECEIVERS.append(on_event)
+        register_periodic("fregues.service.tasks.sla_sweep_task", every_seconds=300)

@@ -1,0 +1,133 @@
+"""Proactive status notices: the customer hears of each step on the channel they prefer, in
+their language, and the notice is on their timeline as an outbound interaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from fregues.interactions.models import Interaction
+from fregues.interactions.services import interaction_record
+from fregues.parties.models import ContactPoint, Party
+
+from ..models import Case, CaseEvent
+from ..notify import sender_for
+from .common import CASE_REGARDING, add_event
+from .satisfaction import survey_token
+
+# preferred channel → (interaction channel, network, contact point kind, network of the point)
+ROUTES = {
+    "email": ("email", "", "email", ""),
+    "sms": ("sms", "", "phone", ""),
+    "whatsapp": ("social", "whatsapp", "phone", ""),
+}
+
+
+def notice_route(party: Party) -> tuple[str, str, str, str] | None:
+    """(sender channel, interaction channel, network, address) for this customer, or None.
+
+    Their preferred channel when they have an address for it, else e-mail, else SMS.
+    """
+    order = [party.preferred_channel] if party.preferred_channel in ROUTES else []
+    order += [c for c in ("email", "sms") if c not in order]
+    points = list(ContactPoint.objects.filter(party=party).order_by("-is_primary", "id"))
+    for preferred in order:
+        channel, network, kind, _net = ROUTES[preferred]
+        if preferred == "whatsapp":
+            point = next((p for p in points if p.kind == "social" and p.network == "whatsapp"), None)
+            point = point or next((p for p in points if p.kind == "phone"), None)
+        else:
+            point = next((p for p in points if p.kind == kind), None)
+        if point is not None:
+            return preferred, channel, network, point.normalized
+    return None
+
+
+def _language(party: Party) -> str:
+    return party.language or settings.LANGUAGE_CODE
+
+
+def _compose(case: Case, kind: str, event: CaseEvent | None) -> tuple[str, str]:
+    party = case.party
+    status = case.status
+    track = f"{settings.PUBLIC_BASE_URL}/track/{case.protocol}"
+    hello = _("Hello %(name)s,") % {"name": party.first_name}
+    if kind == "opened":
+        subject = _("Your request %(p)s was registered") % {"p": case.protocol}
+        lines = [
+            hello,
+            _("we registered your request \u201c%(s)s\u201d with protocol %(p)s.")
+            % {"s": case.subject, "p": case.protocol},
+        ]
+    else:
+        label = status.label(translation.get_language())
+        subject = _("Request %(p)s: %(status)s") % {"p": case.protocol, "status": label}
+        lines = [
+            hello,
+            _("your request %(p)s (%(s)s) is now: %(status)s.")
+            % {"p": case.protocol, "s": case.subject, "status": label},
+        ]
+        if status.public_description:
+            lines.append(status.public_description)
+        if event is not None and event.summary:
+            lines.append(event.summary)
+    lines.append(
+        _("Follow it at %(url)s with the code %(code)s — no need to call us.")
+        % {"url": track, "code": case.tracking_code}
+    )
+    survey = getattr(case, "survey", None)
+    if survey is not None and survey.answered_at is None and not case.is_open:
+        lines.append(
+            _("How did we do? Tell us in one click: %(url)s")
+            % {"url": f"{settings.PUBLIC_BASE_URL}/csat/{survey_token(survey)}"}
+        )
+    return subject, "\n\n".join(lines)
+
+
+def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | None:
+    """Send the notice of one step of a case (idempotent: a step is notified once).
+
+    ``kind`` is "opened" (the receipt with protocol and tracking code) or "transition".
+    """
+    external_id = f"case-{case_id}-{kind}-{event_id}"
+    if Interaction.objects.filter(external_id=external_id).exists():
+        return None
+    case = Case.objects.select_related("party", "status", "case_type").filter(pk=case_id).first()
+    if case is None:
+        return None
+    event = CaseEvent.objects.filter(pk=event_id).first() if event_id else None
+    route = notice_route(case.party)
+    if route is None:
+        with transaction.atomic():
+            add_event(case, CaseEvent.Kind.NOTICE_SENT, summary="no contact point to notify",
+                      data={"kind": kind, "delivered": False})
+        return None
+    sender_channel, channel, network, address = route
+    with translation.override(_language(case.party)):
+        subject, body = _compose(case, kind, event)
+    message_id = sender_for(sender_channel).send(to=address, subject=subject, body=body)
+    with transaction.atomic():
+        recorded = interaction_record(
+            actor=None,
+            data={
+                "channel": channel,
+                "network": network,
+                "direction": "out",
+                "subject": subject[:300],
+                "body": body,
+                "outcome": "sent",
+                "external_id": external_id,
+                "regarding_type": CASE_REGARDING,
+                "regarding_id": case.pk,
+            },
+            party_id=case.party_id,
+            address=address,
+        )
+        if recorded.created:
+            add_event(case, CaseEvent.Kind.NOTICE_SENT, public=False,
+                      summary=f"{sender_channel}: {subject}",
+                      data={"kind": kind, "channel": sender_channel, "message_id": message_id,
+                            "interaction_id": recorded.interaction.pk})
+    return recorded.interaction
