@@ -34,7 +34,9 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("FREGUES_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("FREGUES_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("FREGUES_WORKERS", "2")))
-    parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="Start neither the task worker nor the scheduler."
+    )
     parser.add_argument("--dev", action="store_true", help="Django's auto-reloading dev server.")
     args = parser.parse_args(argv)
     _setup()
@@ -43,9 +45,12 @@ def serve(argv: list[str]) -> int:
 
     url = f"http://{args.host}:{args.port}/"
     print(f"Freguês is serving on {url}  (API docs: {url}api/v1/docs)  — Ctrl+C stops.", flush=True)
-    worker = None
-    if not args.no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
-        worker = subprocess.Popen([sys.executable, "-m", "fregues.cli", "db_worker"])
+    helpers: list[subprocess.Popen] = []
+    if not args.no_worker:
+        # the scheduler enqueues periodic tasks (SLA sweep); the worker runs every task
+        helpers.append(subprocess.Popen([sys.executable, "-m", "fregues.cli", "scheduler"]))
+        if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+            helpers.append(subprocess.Popen([sys.executable, "-m", "fregues.cli", "db_worker"]))
     if args.dev:
         command = [sys.executable, "-m", "fregues.cli", "runserver", f"{args.host}:{args.port}"]
     else:
@@ -61,9 +66,10 @@ def serve(argv: list[str]) -> int:
         server.send_signal(signal.SIGINT)
         return server.wait()
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        for process in helpers:
+            process.terminate()
+        for process in helpers:
+            process.wait(timeout=10)
 
 
 def demo(argv: list[str]) -> int:

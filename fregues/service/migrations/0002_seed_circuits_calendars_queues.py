@@ -12,14 +12,14 @@ from django.db import migrations
 TECH = {
     "code": "technical-assistance",
     "name": "Assistência técnica",
-    "description": "Pedido de assistência técnica, com despacho para técnico parceiro.",
+    "description": "Pedido de assistência técnica, com envio para técnico parceiro.",
     "statuses": [
         # code, name pt, name en, category, public description
         ("new", "Novo", "New", "open", "Recebemos o seu pedido."),
         ("triaged", "Em triagem", "Triaged", "open", "O pedido foi analisado e classificado."),
         ("dispatched", "Enviado ao parceiro", "Dispatched to partner", "open",
          "Um técnico parceiro foi chamado."),
-        ("in_progress", "Em atendimento", "In progress", "open", "O técnico está a tratar do pedido."),
+        ("in_progress", "Em atendimento", "In progress", "open", "O técnico está cuidando do seu pedido."),
         ("waiting_customer", "Aguardando cliente", "Waiting on customer", "waiting_customer",
          "Precisamos de uma informação sua."),
         ("resolved", "Resolvido", "Resolved", "resolved", "O pedido foi resolvido."),
@@ -49,13 +49,13 @@ TECH = {
 LICENCE = {
     "code": "licence-request",
     "name": "Pedido de licença",
-    "description": "Circuito regulatório de um pedido de licença numa repartição pública.",
+    "description": "Fluxo regulatório de um pedido de licença em um órgão público.",
     "statuses": [
         ("submitted", "Submetido", "Submitted", "open", "O seu pedido foi registado."),
         ("document_check", "Verificação documental", "Document check", "open",
-         "Estamos a verificar os documentos entregues."),
+         "Estamos verificando os documentos entregues."),
         ("waiting_customer", "Aguardando documentos", "Waiting for documents", "waiting_customer",
-         "Falta um documento: veja o aviso que lhe enviámos."),
+         "Falta um documento: veja o aviso que enviamos."),
         ("technical_review", "Análise técnica", "Technical review", "open",
          "O pedido está em análise técnica."),
         ("legal_review", "Análise jurídica", "Legal review", "open",
@@ -76,7 +76,7 @@ LICENCE = {
         ("decision", "refused", "Indeferir", True),
     ],
     "case_type": ("licence-request", "Pedido de licença", "Licence request",
-                  ["Obras", "Atividade económica", "Publicidade", "Evento"]),
+                  ["Obras", "Atividade econômica", "Publicidade", "Evento"]),
 }
 
 WEEKDAYS = {str(day): [["08:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}
