@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import Conflict, ErrorCollector, Invalid, NotFound
+from fregues.core.events import event_emit
 from fregues.core.permissions import require
 
 from ..models import (
@@ -310,14 +311,22 @@ def party_update(
 def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> None:
     """Erase a party with everything that hangs on it (the right to erasure).
 
-    The audit entry keeps who deleted whom and when, not the personal data.
+    The records merged into it go too (they are the same customer). The audit entry keeps
+    who deleted whom and when, not the personal data.
     """
     require(actor, "party.delete")
     with transaction.atomic():
         party = party_for_update(party_id)
         check_version(party, version)
-        name, pk = party.name, party.pk
-        Party.objects.filter(merged_into=party).update(merged_into=None)
+        pk = party.pk
+        merged_ids: list[int] = []
+        frontier = [pk]
+        while frontier:
+            frontier = list(
+                Party.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
+            )
+            merged_ids += frontier
+        Party.objects.filter(pk__in=merged_ids).delete()
         party.delete()
         audit_record(
             actor=actor,
@@ -326,8 +335,9 @@ def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> No
             entity_id=pk,
             party_id=pk,
             summary=f"party {pk} deleted",
+            changes={"merged_parties": sorted(merged_ids)} if merged_ids else None,
         )
-        party_event("party.deleted", Party(pk=pk, version=0), name=name)
+        event_emit("party.deleted", {"party_id": pk, "merged_ids": sorted(merged_ids)})
 
 
 def note_add(*, actor: Any, party_id: int, body: str) -> Note:
