@@ -80,6 +80,8 @@ def parse_phone(value: str, region: str | None = None, field: str = "value") -> 
             field, _("'%(value)s' is not a phone number.") % {"value": raw}, code="invalid_phone"
         ) from exc
     if not phonenumbers.is_valid_number(number):
+        number = _with_ninth_digit(number) or number
+    if not phonenumbers.is_valid_number(number):
         raise Invalid.field(
             field,
             _("'%(value)s' is not a valid phone number.") % {"value": raw},
@@ -95,6 +97,20 @@ def parse_phone(value: str, region: str | None = None, field: str = "value") -> 
     )
 
 
+def _with_ninth_digit(number: phonenumbers.PhoneNumber) -> phonenumbers.PhoneNumber | None:
+    """A Brazilian mobile written the old way, before it gained its ninth digit (2012-2016):
+    "(11) 8765-4321" is today's +55 11 98765-4321. None when it is not one."""
+    national = str(number.national_number)
+    if number.country_code != 55 or len(national) != 10 or national[2] not in "6789":
+        return None
+    current = phonenumbers.PhoneNumber(
+        country_code=55, national_number=int(national[:2] + "9" + national[2:])
+    )
+    if phonenumbers.number_type(current) != phonenumbers.PhoneNumberType.MOBILE:
+        return None
+    return current
+
+
 def normalize_phone(value: str, region: str | None = None, field: str = "value") -> str:
     return parse_phone(value, region, field).e164
 
@@ -108,8 +124,12 @@ def try_phone(value: str, region: str | None = None) -> str | None:
 
 
 def phone_match_key(e164: str) -> str:
-    """Brazilian mobiles gained a leading 9 in 2012-2016: +55 11 8765-4321 ≈ +55 11 98765-4321."""
-    if e164.startswith("+55") and len(e164) == 14 and e164[5] == "9":
+    """Brazilian mobiles gained a leading 9 in 2012-2016: +55 11 8765-4321 ≈ +55 11 98765-4321.
+
+    Only numbers that existed before (9 then 6-9) lose it: +55 11 93000-1234 is not the
+    landline +55 11 3000-1234.
+    """
+    if e164.startswith("+55") and len(e164) == 14 and e164[5] == "9" and e164[6] in "6789":
         return e164[:5] + e164[6:]
     return e164
 

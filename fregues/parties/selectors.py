@@ -13,7 +13,13 @@ from fregues.core.permissions import require
 from fregues.core.text import digits, fold
 
 from .models import Affiliation, ContactPoint, DuplicateCandidate, LifecycleMove, Party
-from .normalize import normalize_email, normalize_handle, normalize_network, normalize_phone
+from .normalize import (
+    normalize_email,
+    normalize_handle,
+    normalize_network,
+    normalize_phone,
+    try_phone,
+)
 
 _PHONEISH = re.compile(r"^[\d\s().+\-/]+$")
 
@@ -92,6 +98,25 @@ def search_terms(q: str) -> list[str]:
     return terms
 
 
+def search_filter(q: str) -> Q | None:
+    """What a party's search document must contain to match ``q`` (None: no search).
+
+    A phone number written in any form also matches its E.164 digits: "0055 11 98765-4321",
+    "011 98765-4321" and the old "(11) 8765-4321" all find +55 11 98765-4321.
+    """
+    terms = search_terms(q)
+    if not terms:
+        return None
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__contains=term)
+    if len(terms) == 1 and terms[0].isdigit():
+        phone = try_phone(q)
+        if phone and digits(phone) != terms[0]:
+            condition |= Q(search_text__contains=digits(phone))
+    return condition
+
+
 def party_queryset() -> QuerySet[Party]:
     return Party.objects.filter(merged_into__isnull=True)
 
@@ -108,8 +133,9 @@ def party_list(
     """Parties matching a search and filters, by name. The caller slices or paginates."""
     require(actor, "party.view")
     qs = party_queryset()
-    for term in search_terms(q):
-        qs = qs.filter(search_text__contains=term)
+    condition = search_filter(q)
+    if condition is not None:
+        qs = qs.filter(condition)
     if kind:
         qs = qs.filter(kind=kind)
     if lifecycle_stage:
