@@ -89,17 +89,14 @@ class Interaction(TimeStamped):
         return f"{self.channel} {self.direction} {self.occurred_at:%Y-%m-%d}"
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.interaction.occurred_at:%Y/%m}/{filename}"
-
-
 class Attachment(models.Model):
     """A file that came with an interaction (a scanned letter, a photo, a PDF)."""
 
     interaction = models.ForeignKey(
         Interaction, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=attachment_path)
+    # A plain path (by month of upload), not a function: migrations must not import app code.
+    file = models.FileField(upload_to="attachments/%Y/%m/")
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=120, blank=True, default="")
     size = models.PositiveBigIntegerField(default=0)
