@@ -1,0 +1,69 @@
+"""The API describes itself: the OpenAPI document and the interactive docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/v1/parties": {"get", "post"},
+    "/api/v1/parties/{party_id}": {"get", "patch", "put", "delete"},
+    "/api/v1/parties/lookup": {"get"},
+    "/api/v1/parties/{party_id}/contact-points": {"get", "post"},
+    "/api/v1/parties/{party_id}/contact-points/{point_id}": {"patch", "delete"},
+    "/api/v1/parties/{party_id}/lifecycle": {"get", "post"},
+    "/api/v1/parties/{party_id}/timeline": {"get"},
+    "/api/v1/parties/{party_id}/duplicates": {"get"},
+    "/api/v1/parties/{party_id}/merge": {"post"},
+    "/api/v1/parties/{party_id}/audit": {"get"},
+    "/api/v1/duplicates": {"get"},
+    "/api/v1/duplicates/scan": {"post"},
+    "/api/v1/duplicates/dismiss": {"post"},
+    "/api/v1/interactions": {"get", "post"},
+    "/api/v1/interactions/{interaction_id}": {"get", "delete"},
+    "/api/v1/interactions/{interaction_id}/attachments": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/users": {"get"},
+}
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_the_document_is_served_and_names_the_api(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Freguês API"
+    assert "Bearer" in document["info"]["description"]
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_every_endpoint_of_the_issue_is_documented(document: dict[str, Any], path: str) -> None:
+    assert path in document["paths"], sorted(document["paths"])
+    assert PATHS[path] <= set(document["paths"][path])
+
+
+def test_endpoints_require_authentication_and_document_their_errors(
+    document: dict[str, Any],
+) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+    create = document["paths"]["/api/v1/parties"]["post"]
+    assert create["security"]
+    assert {"201", "401", "403", "409", "422"} <= set(create["responses"])
+    error = document["components"]["schemas"]["ErrorOut"]
+    assert {"code", "message", "errors"} <= set(error["properties"])
+
+
+def test_the_interactive_docs_are_served() -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content

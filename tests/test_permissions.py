@@ -1,0 +1,162 @@
+"""What each role may do through the API: allowed calls succeed, refused ones are a 403 JSON
+that writes nothing. The expectations are written out here, not read from the permission
+table, so a wrong change to the table fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from fregues.interactions.tests.factories import InteractionFactory
+from fregues.parties.tests.factories import PartyFactory
+
+pytestmark = pytest.mark.django_db
+
+AGENT, MANAGER, QUALITY, SALES, MARKETING, ADMIN = (
+    "agent",
+    "relationship_manager",
+    "quality_manager",
+    "sales",
+    "marketing",
+    "admin",
+)
+EVERYONE = {AGENT, MANAGER, QUALITY, SALES, MARKETING, ADMIN}
+FRONT_LINE = {AGENT, MANAGER, SALES, ADMIN}
+
+
+@dataclass
+class Call:
+    name: str
+    allowed: set[str]
+    success: int
+    run: Callable[[Any, dict[str, Any]], Any]
+
+
+CALLS = [
+    Call("list parties", EVERYONE, 200, lambda api, w: api.get("/parties")),
+    Call("read a party", EVERYONE, 200, lambda api, w: api.get(f"/parties/{w['party'].pk}")),
+    Call(
+        "create a party",
+        FRONT_LINE | {MARKETING},
+        201,
+        lambda api, w: api.post("/parties", {"name": "Nova Cliente"}),
+    ),
+    Call(
+        "change a party",
+        FRONT_LINE,
+        200,
+        lambda api, w: api.patch(f"/parties/{w['party'].pk}", {"name": "Outro Nome"}),
+    ),
+    Call(
+        "delete a party",
+        {MANAGER, ADMIN},
+        204,
+        lambda api, w: api.delete(f"/parties/{w['party'].pk}"),
+    ),
+    Call(
+        "merge parties",
+        {MANAGER, ADMIN},
+        200,
+        lambda api, w: api.post(f"/parties/{w['party'].pk}/merge", {"merge_id": w["other"].pk}),
+    ),
+    Call(
+        "move in the lifecycle",
+        FRONT_LINE | {MARKETING},
+        201,
+        lambda api, w: api.post(f"/parties/{w['party'].pk}/lifecycle", {"to_stage": "prospect"}),
+    ),
+    Call(
+        "add a contact point",
+        FRONT_LINE,
+        201,
+        lambda api, w: api.post(
+            f"/parties/{w['party'].pk}/contact-points",
+            {"kind": "email", "value": "novo@exemplo.com"},
+        ),
+    ),
+    Call(
+        "add a note",
+        FRONT_LINE,
+        201,
+        lambda api, w: api.post(f"/parties/{w['party'].pk}/notes", {"body": "Ligar amanhã."}),
+    ),
+    Call(
+        "read the audit trail",
+        EVERYONE - {MARKETING},
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/audit"),
+    ),
+    Call(
+        "read the timeline",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/timeline"),
+    ),
+    Call(
+        "record a contact",
+        FRONT_LINE | {QUALITY},
+        201,
+        lambda api, w: api.post(
+            "/interactions", {"party_id": w["party"].pk, "channel": "phone", "direction": "in"}
+        ),
+    ),
+    Call(
+        "read a contact",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/interactions/{w['interaction'].pk}"),
+    ),
+    Call(
+        "delete a contact",
+        {ADMIN},
+        204,
+        lambda api, w: api.delete(f"/interactions/{w['interaction'].pk}"),
+    ),
+    Call("scan for duplicates", {MANAGER, ADMIN}, 200, lambda api, w: api.post("/duplicates/scan")),
+    Call(
+        "dismiss a duplicate",
+        {MANAGER, ADMIN},
+        204,
+        lambda api, w: api.post(
+            "/duplicates/dismiss", {"party_a_id": w["party"].pk, "party_b_id": w["other"].pk}
+        ),
+    ),
+    Call("list users", EVERYONE, 200, lambda api, w: api.get("/users")),
+    Call("who am I", EVERYONE, 200, lambda api, w: api.get("/me")),
+]
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("call", CALLS, ids=[c.name for c in CALLS])
+def test_each_role_may_do_what_its_job_needs_and_nothing_more(
+    api_as: Any, unchanged: Any, role: str, call: Call
+) -> None:
+    world = {"party": PartyFactory(), "other": PartyFactory()}
+    world["interaction"] = InteractionFactory(party=world["party"], body="Conversa reservada")
+    api = api_as(role)
+    if role in call.allowed:
+        response = call.run(api, world)
+        assert response.status_code == call.success, (role, response.content)
+    else:
+        with unchanged():
+            response = call.run(api, world)
+        assert response.status_code == 403, (role, response.content)
+        assert response.json()["code"] == "forbidden"
+        assert response.json()["message"]
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_only_marketing_is_kept_from_what_customers_said(api_as: Any, role: str) -> None:
+    item = InteractionFactory(body="Conversa reservada")
+    body = api_as(role).get(f"/interactions/{item.pk}").json()["body"]
+    assert body == (None if role == MARKETING else "Conversa reservada")
+
+
+def test_me_lists_the_permissions_of_the_role(api_as: Any) -> None:
+    permissions = api_as(MARKETING).get("/me").json()["permissions"]
+    assert "party.create" in permissions
+    assert "interaction.view_body" not in permissions
+    assert "audit.view" not in permissions
