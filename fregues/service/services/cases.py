@@ -288,6 +288,7 @@ def case_transition(
     to_status: str,
     comment: str = "",
     version: int | None = None,
+    notify: bool = True,
     now: datetime.datetime | None = None,
 ) -> Case:
     """Move a case to ``to_status`` (a status code of its circuit) if the circuit allows it.
@@ -355,7 +356,7 @@ def case_transition(
             from .satisfaction import survey_create
 
             survey_create(case=case, now=now)
-        if move.notifies_customer:
+        if move.notifies_customer and notify:
             enqueue_on_commit("fregues.service.tasks.case_notify", case.pk, "transition", event.pk)
     return case
 
