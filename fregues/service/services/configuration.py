@@ -105,3 +105,39 @@ def sla_policy_update(*, actor: Any, policy_id: int, data: dict[str, Any]) -> Sl
         audit_record(actor=actor, action="update", instance=policy, summary=policy.name,
                      changes=diff(before, snapshot(policy, SLA_FIELDS)))
     return policy
+
+
+def queue_update(
+    *,
+    actor: Any,
+    queue_id: int,
+    name: str | None = None,
+    team_id: int | None = None,
+    strategy: str | None = None,
+) -> Queue:
+    """Rename a queue, give it a team, or change how its cases are handed out."""
+    require(actor, "service.configure")
+    errors = ErrorCollector()
+    with transaction.atomic():
+        queue = Queue.objects.select_for_update().filter(pk=queue_id).first()
+        if queue is None:
+            raise NotFound(f"Queue {queue_id} does not exist.")
+        before = {"name": queue.name, "team": queue.team_id, "strategy": queue.strategy}
+        if name is not None:
+            if not name.strip():
+                errors.add("name", _("Give the queue a name."))
+            queue.name = name.strip()
+        if team_id is not None:
+            if not Team.objects.filter(pk=team_id).exists():
+                errors.add("team_id", _("Team %(id)s does not exist.") % {"id": team_id})
+            queue.team_id = team_id
+        if strategy is not None:
+            if strategy not in Queue.Strategy.values:
+                errors.add("strategy", _("Strategy is one of: %(c)s.") % {"c": ", ".join(Queue.Strategy.values)})
+            queue.strategy = strategy
+        errors.raise_if_any()
+        queue.save()
+        after = {"name": queue.name, "team": queue.team_id, "strategy": queue.strategy}
+        audit_record(actor=actor, action="update", instance=queue, summary=f"queue {queue.name}",
+                     changes=diff(before, after))
+    return queue
