@@ -91,11 +91,19 @@ def list_cases(
 ) -> CasePage:
     actor = actor_of(request)
     filters = selectors.CaseFilters(
-        party_id=party_id, status=status, case_type=case_type, queue_id=queue_id,
-        assignee_id=actor.pk if mine else assignee_id, unassigned=unassigned, is_open=is_open,
-        priority=priority, q=q,
+        party_id=party_id,
+        status=status,
+        case_type=case_type,
+        queue_id=queue_id,
+        assignee_id=actor.pk if mine else assignee_id,
+        unassigned=unassigned,
+        is_open=is_open,
+        priority=priority,
+        q=q,
     )
-    rows, next_cursor = selectors.case_list(actor=actor, filters=filters, cursor=cursor, limit=limit)
+    rows, next_cursor = selectors.case_list(
+        actor=actor, filters=filters, cursor=cursor, limit=limit
+    )
     return CasePage(items=[CaseOut.build(c) for c in rows], next_cursor=next_cursor)
 
 
@@ -106,7 +114,9 @@ def my_work(request: HttpRequest) -> list[CaseOut]:
 
 
 @router.get("/similar", response={200: list[CaseOut], **ERROR_RESPONSES})
-def similar_cases(request: HttpRequest, party_id: int, case_type: str, subject: str) -> list[CaseOut]:
+def similar_cases(
+    request: HttpRequest, party_id: int, case_type: str, subject: str
+) -> list[CaseOut]:
     """Open cases this new report would join (checked before opening a case)."""
     from ..services.cases import case_type_get, similar_open_cases
 
@@ -135,7 +145,8 @@ def get_case(request: HttpRequest, protocol: str) -> CaseOut:
 def update_case(request: HttpRequest, protocol: str, payload: CasePatch) -> CaseOut:
     """Change the details sent; a stale ``version`` (or If-Match) is a 409."""
     case = services.case_update(
-        actor=actor_of(request), protocol=protocol,
+        actor=actor_of(request),
+        protocol=protocol,
         data=payload.dict(exclude_unset=True, exclude={"version"}),
         version=version_from(request, payload.version),
     )
@@ -147,8 +158,12 @@ def allowed_transitions(request: HttpRequest, protocol: str) -> list[StatusOut]:
     """The statuses this case may move to now."""
     case = selectors.case_get(actor=actor_of(request), protocol=protocol)
     return [
-        StatusOut(code=t.to_status.code, name=t.to_status.name, name_en=t.to_status.name_en,
-                  category=t.to_status.category)
+        StatusOut(
+            code=t.to_status.code,
+            name=t.to_status.name,
+            name_en=t.to_status.name_en,
+            category=t.to_status.category,
+        )
         for t in selectors.case_transitions(case)
     ]
 
@@ -158,8 +173,11 @@ def transition(request: HttpRequest, protocol: str, payload: TransitionIn) -> Ca
     """Move the case to ``to_status``; a move its circuit does not allow is a 422 listing the
     allowed ones. Notifying transitions tell the customer on their preferred channel."""
     case = services.case_transition(
-        actor=actor_of(request), protocol=protocol, to_status=payload.to_status,
-        comment=payload.comment, version=version_from(request, payload.version),
+        actor=actor_of(request),
+        protocol=protocol,
+        to_status=payload.to_status,
+        comment=payload.comment,
+        version=version_from(request, payload.version),
     )
     return _case_out(request, case.protocol)
 
@@ -177,17 +195,24 @@ def timeline(request: HttpRequest, protocol: str) -> list[TimelineItemOut]:
 @router.post("/{protocol}/assign", response={200: CaseOut, **ERROR_RESPONSES})
 def assign(request: HttpRequest, protocol: str, payload: AssignIn) -> CaseOut:
     case = services.case_assign(
-        actor=actor_of(request), protocol=protocol, assignee_id=payload.assignee_id,
-        auto=payload.auto, version=version_from(request, payload.version),
+        actor=actor_of(request),
+        protocol=protocol,
+        assignee_id=payload.assignee_id,
+        auto=payload.auto,
+        version=version_from(request, payload.version),
     )
     return _case_out(request, case.protocol)
 
 
 @router.post("/{protocol}/interactions", response={200: CaseOut, **ERROR_RESPONSES})
-def attach_interaction(request: HttpRequest, protocol: str, payload: AttachInteractionIn) -> CaseOut:
+def attach_interaction(
+    request: HttpRequest, protocol: str, payload: AttachInteractionIn
+) -> CaseOut:
     """Attach a recorded contact to the case; ``status_inquiry`` counts it as avoidable."""
     services.case_attach_interaction(
-        actor=actor_of(request), protocol=protocol, interaction_id=payload.interaction_id,
+        actor=actor_of(request),
+        protocol=protocol,
+        interaction_id=payload.interaction_id,
         status_inquiry=payload.status_inquiry,
     )
     return _case_out(request, protocol)
@@ -195,16 +220,23 @@ def attach_interaction(request: HttpRequest, protocol: str, payload: AttachInter
 
 def _work_order_out(order: WorkOrder, with_link: bool = False) -> WorkOrderOut:
     return WorkOrderOut(
-        id=order.pk, case_protocol=order.case.protocol, partner_id=order.partner_id,
-        partner_name=order.partner.party.name, status=order.status,
-        instructions=order.instructions, partner_notes=order.partner_notes,
-        sent_at=order.sent_at, expires_at=order.expires_at,
+        id=order.pk,
+        case_protocol=order.case.protocol,
+        partner_id=order.partner_id,
+        partner_name=order.partner.party.name,
+        status=order.status,
+        instructions=order.instructions,
+        partner_notes=order.partner_notes,
+        sent_at=order.sent_at,
+        expires_at=order.expires_at,
         link=work_order_link(order) if with_link else None,
     )
 
 
 @router.post("/{protocol}/work-orders", response={201: WorkOrderOut, **ERROR_RESPONSES})
-def send_work_order(request: HttpRequest, protocol: str, payload: WorkOrderIn) -> tuple[int, WorkOrderOut]:
+def send_work_order(
+    request: HttpRequest, protocol: str, payload: WorkOrderIn
+) -> tuple[int, WorkOrderOut]:
     """Send the case to a service partner by e-mail with a signed, expiring link."""
     order = services.work_order_send(actor=actor_of(request), protocol=protocol, **payload.dict())
     return 201, _work_order_out(order, with_link=True)
@@ -225,7 +257,14 @@ def list_queues(request: HttpRequest) -> list[QueueOut]:
     require(actor_of(request), "case.view")
     queues = Queue.objects.annotate(n=Count("cases", filter=Q(cases__is_open=True)))
     return [
-        QueueOut(id=q.pk, code=q.code, name=q.name, team_id=q.team_id, strategy=q.strategy, open_cases=q.n)
+        QueueOut(
+            id=q.pk,
+            code=q.code,
+            name=q.name,
+            team_id=q.team_id,
+            strategy=q.strategy,
+            open_cases=q.n,
+        )
         for q in queues
     ]
 
@@ -238,10 +277,16 @@ def create_queue(request: HttpRequest, payload: QueueIn) -> tuple[int, QueueOut]
 
 def _policy_out(p: SlaPolicy) -> SlaPolicyOut:
     return SlaPolicyOut(
-        id=p.pk, name=p.name, case_type=p.case_type.code if p.case_type_id else None,
-        priority=p.priority, customer_tier=p.customer_tier,
-        first_response_minutes=p.first_response_minutes, resolution_minutes=p.resolution_minutes,
-        warning_percent=p.warning_percent, calendar_id=p.calendar_id, calendar=p.calendar.name,
+        id=p.pk,
+        name=p.name,
+        case_type=p.case_type.code if p.case_type_id else None,
+        priority=p.priority,
+        customer_tier=p.customer_tier,
+        first_response_minutes=p.first_response_minutes,
+        resolution_minutes=p.resolution_minutes,
+        warning_percent=p.warning_percent,
+        calendar_id=p.calendar_id,
+        calendar=p.calendar.name,
         is_active=p.is_active,
     )
 
@@ -258,7 +303,9 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> tuple[int, 
     return 201, _policy_out(policy)
 
 
-@config_router.patch("/sla-policies/{int:policy_id}", response={200: SlaPolicyOut, **ERROR_RESPONSES})
+@config_router.patch(
+    "/sla-policies/{int:policy_id}", response={200: SlaPolicyOut, **ERROR_RESPONSES}
+)
 def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> SlaPolicyOut:
     policy = sla_policy_update(
         actor=actor_of(request), policy_id=policy_id, data=payload.dict(exclude_unset=True)
@@ -272,18 +319,30 @@ def list_case_types(request: HttpRequest) -> list[CaseTypeOut]:
     require(actor_of(request), "case.view")
     return [
         CaseTypeOut(
-            id=t.pk, code=t.code, name=t.name, name_en=t.name_en, categories=t.categories,
+            id=t.pk,
+            code=t.code,
+            name=t.name,
+            name_en=t.name_en,
+            categories=t.categories,
             circuit=t.circuit.name,
-            statuses=[StatusOut(code=s.code, name=s.name, name_en=s.name_en, category=s.category)
-                      for s in t.circuit.statuses.all()],
+            statuses=[
+                StatusOut(code=s.code, name=s.name, name_en=s.name_en, category=s.category)
+                for s in t.circuit.statuses.all()
+            ],
         )
         for t in CaseType.objects.select_related("circuit").prefetch_related("circuit__statuses")
     ]
 
 
 def _partner_out(p: ServicePartner) -> PartnerOut:
-    return PartnerOut(id=p.pk, party_id=p.party_id, name=p.party.name, email=p.email,
-                      skills=p.skills, is_active=p.is_active)
+    return PartnerOut(
+        id=p.pk,
+        party_id=p.party_id,
+        name=p.party.name,
+        email=p.email,
+        skills=p.skills,
+        is_active=p.is_active,
+    )
 
 
 @config_router.get("/partners", response={200: list[PartnerOut], **ERROR_RESPONSES})
@@ -302,11 +361,15 @@ def create_partner(request: HttpRequest, payload: PartnerIn) -> tuple[int, Partn
 @config_router.get("/quality/checklists", response={200: list[ChecklistOut], **ERROR_RESPONSES})
 def list_checklists(request: HttpRequest) -> list[ChecklistOut]:
     require(actor_of(request), "quality.review")
-    return [ChecklistOut(id=c.pk, name=c.name, items=c.items) for c in QualityChecklist.objects.all()]
+    return [
+        ChecklistOut(id=c.pk, name=c.name, items=c.items) for c in QualityChecklist.objects.all()
+    ]
 
 
 @config_router.get("/quality/sample", response={200: dict, **ERROR_RESPONSES})
-def quality_sample(request: HttpRequest, size: int = 10, days: int = 30, agent_id: int | None = None) -> dict:
+def quality_sample(
+    request: HttpRequest, size: int = 10, days: int = 30, agent_id: int | None = None
+) -> dict:
     """A random sample of not-yet-reviewed contacts and closed cases to review."""
     return services.quality_sample(actor=actor_of(request), size=size, days=days, agent_id=agent_id)
 
@@ -315,9 +378,14 @@ def quality_sample(request: HttpRequest, size: int = 10, days: int = 30, agent_i
 def create_review(request: HttpRequest, payload: ReviewIn) -> tuple[int, ReviewOut]:
     review = services.quality_review_record(actor=actor_of(request), **payload.dict())
     return 201, ReviewOut(
-        id=review.pk, checklist_id=review.checklist_id, agent_id=review.agent_id,
-        case_id=review.case_id, interaction_id=review.interaction_id,
-        score_percent=review.score_percent, comment=review.comment, reviewed_at=review.reviewed_at,
+        id=review.pk,
+        checklist_id=review.checklist_id,
+        agent_id=review.agent_id,
+        case_id=review.case_id,
+        interaction_id=review.interaction_id,
+        score_percent=review.score_percent,
+        comment=review.comment,
+        reviewed_at=review.reviewed_at,
     )
 
 
@@ -326,7 +394,9 @@ def create_review(request: HttpRequest, payload: ReviewIn) -> tuple[int, ReviewO
 
 @reports_router.get("/sla", response={200: list[dict], **ERROR_RESPONSES})
 def report_sla(
-    request: HttpRequest, by: str = "queue", since: datetime.datetime | None = None,
+    request: HttpRequest,
+    by: str = "queue",
+    since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[dict]:
     """SLA compliance per queue, agent or case type (``by``)."""
@@ -335,7 +405,9 @@ def report_sla(
 
 @reports_router.get("/avoidable-contacts", response={200: list[dict], **ERROR_RESPONSES})
 def report_avoidable(
-    request: HttpRequest, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+    request: HttpRequest,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
 ) -> list[dict]:
     """Avoidable contacts per case type per week."""
     return reports.avoidable_contacts_weekly(actor=actor_of(request), since=since, until=until)
@@ -343,7 +415,9 @@ def report_avoidable(
 
 @reports_router.get("/satisfaction", response={200: list[dict], **ERROR_RESPONSES})
 def report_satisfaction(
-    request: HttpRequest, by: str = "agent", since: datetime.datetime | None = None,
+    request: HttpRequest,
+    by: str = "agent",
+    since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[dict]:
     """Average CSAT per agent or queue."""
@@ -352,7 +426,9 @@ def report_satisfaction(
 
 @reports_router.get("/quality", response={200: list[dict], **ERROR_RESPONSES})
 def report_quality(
-    request: HttpRequest, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+    request: HttpRequest,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
 ) -> list[dict]:
     """Average quality score per agent per month."""
     return reports.quality_by_agent(actor=actor_of(request), since=since, until=until)

@@ -82,9 +82,7 @@ class CircuitTransition(models.Model):
     class Meta:
         ordering = ["circuit", "from_status__position", "to_status__position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["from_status", "to_status"], name="transition_once"
-            )
+            models.UniqueConstraint(fields=["from_status", "to_status"], name="transition_once")
         ]
 
     def __str__(self) -> str:

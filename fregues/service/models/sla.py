@@ -37,15 +37,15 @@ class BusinessCalendar(models.Model):
 class CalendarHoliday(models.Model):
     """A day off that the national list does not know (a municipal holiday, a closing)."""
 
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField()
     name = models.CharField(max_length=120)
 
     class Meta:
         ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
@@ -61,7 +61,9 @@ class Queue(models.Model):
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="queues")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="queues"
+    )
     strategy = models.CharField(max_length=20, choices=Strategy.choices, default=Strategy.MANUAL)
     last_assignee = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -83,14 +85,20 @@ class SlaPolicy(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     case_type = models.ForeignKey(
-        "service.CaseType", null=True, blank=True, on_delete=models.CASCADE, related_name="sla_policies"
+        "service.CaseType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
     )
     priority = models.CharField(max_length=10, blank=True)
     customer_tier = models.CharField(max_length=20, blank=True)
     first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
     warning_percent = models.PositiveSmallIntegerField(default=80)
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="policies")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="policies"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -14,7 +14,9 @@ from fregues.parties.schemas import UserRef
 
 class CaseIn(Schema):
     party_id: int
-    case_type: str = Field(..., description="Case type code (technical-assistance, licence-request) or id.")
+    case_type: str = Field(
+        ..., description="Case type code (technical-assistance, licence-request) or id."
+    )
     subject: str
     description: str = ""
     channel: str = "phone"
@@ -23,7 +25,9 @@ class CaseIn(Schema):
     reporter_id: int | None = None
     queue_id: int | None = None
     assignee_id: int | None = None
-    interaction_id: int | None = Field(None, description="A recorded contact that brought the request.")
+    interaction_id: int | None = Field(
+        None, description="A recorded contact that brought the request."
+    )
     parent_id: int | None = None
     force_new: bool = Field(False, description="Open a new case even if a similar one is open.")
 
@@ -107,7 +111,9 @@ class CaseOut(Schema):
             id=case.pk,
             protocol=case.protocol,
             party=PartyRef(id=case.party_id, name=case.party.name),
-            reporter=PartyRef(id=case.reporter_id, name=case.reporter.name) if case.reporter_id else None,
+            reporter=PartyRef(id=case.reporter_id, name=case.reporter.name)
+            if case.reporter_id
+            else None,
             channel=case.channel,
             case_type=case.case_type.code,
             case_type_name=case.case_type.name,
@@ -134,8 +140,11 @@ class CaseOut(Schema):
             parent_id=case.parent_id,
             headline=case_headline(case),
             allowed_transitions=[
-                TransitionOut(to_status=status(t.to_status), name=t.name,
-                              notifies_customer=t.notifies_customer)
+                TransitionOut(
+                    to_status=status(t.to_status),
+                    name=t.name,
+                    notifies_customer=t.notifies_customer,
+                )
                 for t in (transitions or [])
             ],
             tracking_code=case.tracking_code if tracking else None,
@@ -168,7 +177,9 @@ class ReassignIn(Schema):
 
 class AttachInteractionIn(Schema):
     interaction_id: int
-    status_inquiry: bool = Field(False, description="The customer asked for the status: an avoidable contact.")
+    status_inquiry: bool = Field(
+        False, description="The customer asked for the status: an avoidable contact."
+    )
 
 
 class WorkOrderIn(Schema):

@@ -90,7 +90,9 @@ def case_list(
             at, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
             moment = datetime.datetime.fromisoformat(at)
         except (ValueError, TypeError) as exc:
-            raise Invalid.field("cursor", "This cursor is not valid.", code="invalid_cursor") from exc
+            raise Invalid.field(
+                "cursor", "This cursor is not valid.", code="invalid_cursor"
+            ) from exc
         qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
     rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
     next_cursor = None
@@ -117,12 +119,18 @@ def open_cases_for_party(*, actor: Any, party_id: int) -> list[Case]:
 
 
 def case_headline(case: Case, now: datetime.datetime | None = None) -> str:
-    """"2026-000123 — Enviado ao parceiro há 3 dias": the sentence the salesperson reads."""
+    """ "2026-000123 — Enviado ao parceiro há 3 dias": the sentence the salesperson reads."""
     now = now or timezone.now()
     days = (now - case.status_changed_at).days
-    when = _("today") if days == 0 else (_("1 day ago") if days == 1 else _("%(n)s days ago") % {"n": days})
+    when = (
+        _("today")
+        if days == 0
+        else (_("1 day ago") if days == 1 else _("%(n)s days ago") % {"n": days})
+    )
     return _("%(protocol)s — %(status)s %(when)s") % {
-        "protocol": case.protocol, "status": case.status.name, "when": when,
+        "protocol": case.protocol,
+        "status": case.status.name,
+        "when": when,
     }
 
 
@@ -142,8 +150,12 @@ def case_timeline(*, actor: Any, protocol: str) -> list[TimelineItem]:
     show_body = can(actor, "interaction.view_body")
     items = [
         TimelineItem(
-            kind=f"event:{e.kind}", occurred_at=e.occurred_at, summary=e.summary,
-            actor=e.actor_name, data=e.data, is_public=e.is_public,
+            kind=f"event:{e.kind}",
+            occurred_at=e.occurred_at,
+            summary=e.summary,
+            actor=e.actor_name,
+            data=e.data,
+            is_public=e.is_public,
         )
         for e in CaseEvent.objects.filter(case=case).order_by("occurred_at", "id")
     ]
@@ -154,10 +166,17 @@ def case_timeline(*, actor: Any, protocol: str) -> list[TimelineItem]:
     ):
         items.append(
             TimelineItem(
-                kind="interaction", occurred_at=i.occurred_at, summary=i.subject,
+                kind="interaction",
+                occurred_at=i.occurred_at,
+                summary=i.subject,
                 actor=i.agent.get_username() if i.agent else "",
-                data={"id": i.pk, "channel": i.channel, "direction": i.direction,
-                      "body": i.body if show_body else None, "network": i.network},
+                data={
+                    "id": i.pk,
+                    "channel": i.channel,
+                    "direction": i.direction,
+                    "body": i.body if show_body else None,
+                    "network": i.network,
+                },
                 is_public=False,
             )
         )
@@ -184,7 +203,9 @@ def case_public_view(case: Case, language: str | None = None) -> dict[str, Any]:
     return {
         "protocol": case.protocol,
         "first_name": case.party.first_name,
-        "case_type": case.case_type.name_en if (language or "").startswith("en") and case.case_type.name_en else case.case_type.name,
+        "case_type": case.case_type.name_en
+        if (language or "").startswith("en") and case.case_type.name_en
+        else case.case_type.name,
         "status": case.status.label(language),
         "status_description": case.status.public_description,
         "is_open": case.is_open,

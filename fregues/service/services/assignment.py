@@ -54,11 +54,21 @@ def _assign(actor: Any, case: Case, assignee: User | None) -> None:
     case.assignee = assignee
     bump(case, ["assignee"])
     name = assignee.get_username() if assignee else "—"
-    add_event(case, CaseEvent.Kind.ASSIGNED, actor=actor, summary=name,
-              data={"from": before, "to": assignee.pk if assignee else None})
-    audit_record(actor=actor, action="update", instance=case, party_id=case.party_id,
-                 summary=f"{case.protocol} assigned to {name}",
-                 changes={"assignee": [before, assignee.pk if assignee else None]})
+    add_event(
+        case,
+        CaseEvent.Kind.ASSIGNED,
+        actor=actor,
+        summary=name,
+        data={"from": before, "to": assignee.pk if assignee else None},
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=case,
+        party_id=case.party_id,
+        summary=f"{case.protocol} assigned to {name}",
+        changes={"assignee": [before, assignee.pk if assignee else None]},
+    )
     case_event("case.assigned", case, assignee_id=assignee.pk if assignee else None)
 
 

@@ -75,7 +75,9 @@ def next_protocol(now: datetime.datetime) -> str:
     prefix = settings.PROTOCOL_PREFIX
     year = timezone.localtime(now).year
     for _attempt in range(3):
-        sequence = ProtocolSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
+        sequence = (
+            ProtocolSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
+        )
         if sequence is None:
             try:
                 with transaction.atomic():
@@ -150,7 +152,9 @@ def case_open(
     if channel not in Channel.values:
         errors.add("channel", _("Unknown channel '%(v)s'.") % {"v": channel})
     if priority not in CasePriority.values:
-        errors.add("priority", _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)})
+        errors.add(
+            "priority", _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)}
+        )
     party = Party.objects.filter(pk=party_id).first() if party_id else None
     if party is None:
         errors.add("party_id", _("Party %(id)s does not exist.") % {"id": party_id})
@@ -169,7 +173,9 @@ def case_open(
     if interaction_id:
         linked = Interaction.objects.filter(pk=interaction_id).first()
         if linked is None:
-            errors.add("interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id})
+            errors.add(
+                "interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id}
+            )
     errors.raise_if_any()
     assert kind is not None and party is not None
 
@@ -179,25 +185,42 @@ def case_open(
             if similar:
                 existing = Case.objects.select_for_update().get(pk=similar[0].pk)
                 contact = _record_contact(
-                    actor, existing, linked, channel, _("Reported again: %(s)s") % {"s": subject},
-                    description, now,
+                    actor,
+                    existing,
+                    linked,
+                    channel,
+                    _("Reported again: %(s)s") % {"s": subject},
+                    description,
+                    now,
                 )
                 add_event(
-                    existing, CaseEvent.Kind.REPORT_JOINED, actor=actor, at=now,
-                    summary=subject, data={"interaction_id": contact.pk, "channel": channel},
+                    existing,
+                    CaseEvent.Kind.REPORT_JOINED,
+                    actor=actor,
+                    at=now,
+                    summary=subject,
+                    data={"interaction_id": contact.pk, "channel": channel},
                 )
                 AvoidableContact.objects.get_or_create(
                     interaction=contact,
-                    defaults={"case": existing, "reason": AvoidableContact.Reason.REPEAT_REPORT,
-                              "occurred_at": contact.occurred_at},
+                    defaults={
+                        "case": existing,
+                        "reason": AvoidableContact.Reason.REPEAT_REPORT,
+                        "occurred_at": contact.occurred_at,
+                    },
                 )
                 bump(existing, [])
                 audit_record(
-                    actor=actor, action="update", instance=existing, party_id=existing.party_id,
+                    actor=actor,
+                    action="update",
+                    instance=existing,
+                    party_id=existing.party_id,
                     summary=f"{existing.protocol}: reported again ({channel})",
                 )
                 case_event("case.report_joined", existing, interaction_id=contact.pk)
-                return CaseOpened(case=existing, created=False, interaction=contact, similar=similar)
+                return CaseOpened(
+                    case=existing, created=False, interaction=contact, similar=similar
+                )
 
         initial: CircuitStatus = kind.circuit.statuses.get(is_initial=True)
         case = Case(
@@ -229,13 +252,21 @@ def case_open(
                 case.save(update_fields=["assignee"])
         contact = _record_contact(actor, case, linked, channel, subject, description, now)
         add_event(
-            case, CaseEvent.Kind.CREATED, actor=actor, at=now, public=True,
+            case,
+            CaseEvent.Kind.CREATED,
+            actor=actor,
+            at=now,
+            public=True,
             summary=f"{case.protocol}: {subject}",
             data={"status": initial.code, "channel": channel, "interaction_id": contact.pk},
         )
         audit_record(
-            actor=actor, action="create", instance=case, party_id=party.pk,
-            summary=f"{case.protocol}: {subject}", changes=snapshot(case, CASE_AUDIT_FIELDS),
+            actor=actor,
+            action="create",
+            instance=case,
+            party_id=party.pk,
+            summary=f"{case.protocol}: {subject}",
+            changes=snapshot(case, CASE_AUDIT_FIELDS),
         )
         case_event("case.opened", case)
         if notify:
@@ -254,7 +285,10 @@ def _record_contact(
 ) -> Interaction:
     if linked is not None:
         return interaction_link(
-            actor=actor, interaction_id=linked.pk, regarding_type=CASE_REGARDING, regarding_id=case.pk
+            actor=actor,
+            interaction_id=linked.pk,
+            regarding_type=CASE_REGARDING,
+            regarding_id=case.pk,
         )
     network = "whatsapp" if channel == Channel.SOCIAL else ""
     return interaction_record(
@@ -309,8 +343,12 @@ def case_transition(
             allowed = [m.to_status.code for m in moves]
             raise Invalid(
                 _("Case %(p)s cannot go from '%(a)s' to '%(b)s'. Allowed: %(allowed)s.")
-                % {"p": case.protocol, "a": case.status.code, "b": to_status,
-                   "allowed": ", ".join(allowed) or _("none (final status)")},
+                % {
+                    "p": case.protocol,
+                    "a": case.status.code,
+                    "b": to_status,
+                    "allowed": ", ".join(allowed) or _("none (final status)"),
+                },
                 code="forbidden_transition",
                 errors={"to_status": [_("Not allowed from '%(a)s'.") % {"a": case.status.code}]},
                 details={"allowed": allowed},
@@ -342,12 +380,19 @@ def case_transition(
             fields += ["resolved_at", "closed_at"]
         bump(case, fields)
         event = add_event(
-            case, CaseEvent.Kind.TRANSITION, actor=actor, at=now, public=True,
+            case,
+            CaseEvent.Kind.TRANSITION,
+            actor=actor,
+            at=now,
+            public=True,
             summary=(comment or "").strip()[:300],
             data={"from": before.code, "to": target.code, "notifies": move.notifies_customer},
         )
         audit_record(
-            actor=actor, action="update", instance=case, party_id=case.party_id,
+            actor=actor,
+            action="update",
+            instance=case,
+            party_id=case.party_id,
             summary=f"{case.protocol}: {before.code} → {target.code}",
             changes={"status": [before.code, target.code], "comment": comment},
         )
@@ -361,8 +406,16 @@ def case_transition(
     return case
 
 
-UPDATABLE = ("subject", "description", "category", "priority", "queue_id", "reporter_id",
-             "parent_id", "duplicate_of_id")
+UPDATABLE = (
+    "subject",
+    "description",
+    "category",
+    "priority",
+    "queue_id",
+    "reporter_id",
+    "parent_id",
+    "duplicate_of_id",
+)
 
 
 def case_update(
@@ -387,12 +440,18 @@ def case_update(
             if name == "subject" and not (value or "").strip():
                 errors.add("subject", _("Say what the request is about."))
             if name == "priority" and value not in CasePriority.values:
-                errors.add("priority", _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)})
+                errors.add(
+                    "priority",
+                    _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)},
+                )
             if name == "queue_id" and value and not Queue.objects.filter(pk=value).exists():
                 errors.add("queue_id", _("Queue %(id)s does not exist.") % {"id": value})
-            if name in ("parent_id", "duplicate_of_id") and value:
-                if value == case.pk or not Case.objects.filter(pk=value).exists():
-                    errors.add(name, _("Case %(id)s does not exist.") % {"id": value})
+            if (
+                name in ("parent_id", "duplicate_of_id")
+                and value
+                and (value == case.pk or not Case.objects.filter(pk=value).exists())
+            ):
+                errors.add(name, _("Case %(id)s does not exist.") % {"id": value})
             if name == "reporter_id" and value and not Party.objects.filter(pk=value).exists():
                 errors.add(name, _("Party %(id)s does not exist.") % {"id": value})
             setattr(case, name, value.strip() if isinstance(value, str) else value)
@@ -402,12 +461,27 @@ def case_update(
             return case
         if "priority" in changes and case.is_open:
             sla.apply_targets(case, case.created_at)
-        bump(case, [name for name in UPDATABLE if name in data] + [
-            "sla_policy", "first_response_due", "resolution_due"])
-        add_event(case, CaseEvent.Kind.UPDATED, actor=actor, at=now,
-                  summary=", ".join(sorted(changes)), data={"changes": changes})
-        audit_record(actor=actor, action="update", instance=case, party_id=case.party_id,
-                     summary=case.protocol, changes=changes)
+        bump(
+            case,
+            [name for name in UPDATABLE if name in data]
+            + ["sla_policy", "first_response_due", "resolution_due"],
+        )
+        add_event(
+            case,
+            CaseEvent.Kind.UPDATED,
+            actor=actor,
+            at=now,
+            summary=", ".join(sorted(changes)),
+            data={"changes": changes},
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=case,
+            party_id=case.party_id,
+            summary=case.protocol,
+            changes=changes,
+        )
         case_event("case.updated", case, fields=sorted(changes))
     return case
 
@@ -428,7 +502,9 @@ def case_attach_interaction(
         if interaction is None:
             raise NotFound(f"Interaction {interaction_id} does not exist.")
         linked = interaction_link(
-            actor=actor, interaction_id=interaction_id, regarding_type=CASE_REGARDING,
+            actor=actor,
+            interaction_id=interaction_id,
+            regarding_type=CASE_REGARDING,
             regarding_id=case.pk,
         )
         if status_inquiry and linked.direction == "in":

@@ -38,8 +38,13 @@ def partner_register(*, actor: Any, party_id: int, email: str, skills: str = "")
         partner, created = ServicePartner.objects.update_or_create(
             party=party, defaults={"email": address, "skills": skills[:300], "is_active": True}
         )
-        audit_record(actor=actor, action="create" if created else "update", instance=partner,
-                     party_id=party.pk, summary=f"service partner {party.name}")
+        audit_record(
+            actor=actor,
+            action="create" if created else "update",
+            instance=partner,
+            party_id=party.pk,
+            summary=f"service partner {party.name}",
+        )
     return partner
 
 
@@ -65,7 +70,9 @@ def work_order_send(
     "dispatched") in the same transaction."""
     require(actor, "case.change")
     now = now_or(now)
-    partner = ServicePartner.objects.select_related("party").filter(pk=partner_id, is_active=True).first()
+    partner = (
+        ServicePartner.objects.select_related("party").filter(pk=partner_id, is_active=True).first()
+    )
     if partner is None:
         raise Invalid.field("partner_id", _("Unknown service partner %(id)s.") % {"id": partner_id})
     with transaction.atomic():
@@ -73,13 +80,28 @@ def work_order_send(
         if not case.is_open:
             raise Conflict(_("Case %(p)s is closed.") % {"p": case.protocol}, code="case_closed")
         order = WorkOrder.objects.create(
-            case=case, partner=partner, instructions=instructions, sent_at=now,
+            case=case,
+            partner=partner,
+            instructions=instructions,
+            sent_at=now,
             expires_at=now + datetime.timedelta(days=settings.WORK_ORDER_LINK_DAYS),
         )
-        add_event(case, CaseEvent.Kind.PARTNER_DISPATCH, actor=actor, at=now, public=True,
-                  summary=partner.party.name, data={"work_order_id": order.pk, "partner_id": partner.pk})
-        audit_record(actor=actor, action="create", instance=order, party_id=case.party_id,
-                     summary=f"{case.protocol} sent to {partner.party.name}")
+        add_event(
+            case,
+            CaseEvent.Kind.PARTNER_DISPATCH,
+            actor=actor,
+            at=now,
+            public=True,
+            summary=partner.party.name,
+            data={"work_order_id": order.pk, "partner_id": partner.pk},
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=order,
+            party_id=case.party_id,
+            summary=f"{case.protocol} sent to {partner.party.name}",
+        )
         case_event("case.dispatched", case, work_order_id=order.pk)
         if transition_to:
             from .cases import case_transition
@@ -121,8 +143,15 @@ def work_order_update(*, token: str, status: str, notes: str = "") -> WorkOrder:
         raise Invalid.field("status", _("Unknown status '%(v)s'.") % {"v": status})
     with transaction.atomic():
         order = work_order_from_token(token)
-        order = WorkOrder.objects.select_for_update().select_related("case", "partner__party").get(pk=order.pk)
-        if order.status in (WorkOrder.Status.DONE, WorkOrder.Status.REJECTED) and status == order.status:
+        order = (
+            WorkOrder.objects.select_for_update()
+            .select_related("case", "partner__party")
+            .get(pk=order.pk)
+        )
+        if (
+            order.status in (WorkOrder.Status.DONE, WorkOrder.Status.REJECTED)
+            and status == order.status
+        ):
             return order
         before = order.status
         order.status = status
@@ -132,12 +161,21 @@ def work_order_update(*, token: str, status: str, notes: str = "") -> WorkOrder:
             order.partner_notes = f"{order.partner_notes}\n[{stamp}] {notes}".strip()
         order.save()
         name = order.partner.party.name
-        add_event(order.case, CaseEvent.Kind.PARTNER_UPDATE, actor_name=f"partner: {name}",
-                  summary=f"{order.get_status_display()}" + (f" — {notes}" if notes else ""),
-                  data={"work_order_id": order.pk, "from": before, "to": status, "notes": notes},
-                  public=status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.DONE))
-        audit_record(actor=f"partner: {name}", action="update", instance=order,
-                     party_id=order.case.party_id, summary=f"work order {order.pk}: {before} → {status}",
-                     changes={"status": [before, status], "notes": notes})
+        add_event(
+            order.case,
+            CaseEvent.Kind.PARTNER_UPDATE,
+            actor_name=f"partner: {name}",
+            summary=f"{order.get_status_display()}" + (f" — {notes}" if notes else ""),
+            data={"work_order_id": order.pk, "from": before, "to": status, "notes": notes},
+            public=status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.DONE),
+        )
+        audit_record(
+            actor=f"partner: {name}",
+            action="update",
+            instance=order,
+            party_id=order.case.party_id,
+            summary=f"work order {order.pk}: {before} → {status}",
+            changes={"status": [before, status], "notes": notes},
+        )
         case_event("case.partner_update", order.case, work_order_id=order.pk, status=status)
     return order

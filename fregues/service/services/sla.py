@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -107,7 +107,9 @@ def _notify(users: list[Any], subject: str, body: str) -> None:
     emails = [u.email for u in users if u.email]
     if emails:
         transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)
+            lambda: send_mail(
+                subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True
+            )
         )
 
 
@@ -141,15 +143,25 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
             ):
                 case.first_response_breached_at = now
                 changed.append("first_response_breached_at")
-                add_event(case, CaseEvent.Kind.SLA_BREACH, summary="first response target missed",
-                          data={"target": "first_response"}, at=now)
+                add_event(
+                    case,
+                    CaseEvent.Kind.SLA_BREACH,
+                    summary="first response target missed",
+                    data={"target": "first_response"},
+                    at=now,
+                )
                 counts["breaches"] += 1
             if case.resolution_due and case.resolution_breached_at is None:
                 if now >= case.resolution_due:
                     case.resolution_breached_at = now
                     changed.append("resolution_breached_at")
-                    add_event(case, CaseEvent.Kind.SLA_BREACH, summary="resolution target missed",
-                              data={"target": "resolution"}, at=now)
+                    add_event(
+                        case,
+                        CaseEvent.Kind.SLA_BREACH,
+                        summary="resolution target missed",
+                        data={"target": "resolution"},
+                        at=now,
+                    )
                     counts["breaches"] += 1
                 elif case.sla_warned_at is None:
                     clock = working_time(policy)
@@ -157,12 +169,18 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
                     if left <= policy.resolution_minutes * (100 - policy.warning_percent) / 100:
                         case.sla_warned_at = now
                         changed.append("sla_warned_at")
-                        add_event(case, CaseEvent.Kind.SLA_WARNING,
-                                  summary=f"{left} business minutes left to resolve", at=now)
+                        add_event(
+                            case,
+                            CaseEvent.Kind.SLA_WARNING,
+                            summary=f"{left} business minutes left to resolve",
+                            at=now,
+                        )
                         counts["warnings"] += 1
             if case.resolution_breached_at:
                 clock = working_time(policy)
-                overdue = clock.minutes_between(case.resolution_due, now) if case.resolution_due else 0
+                overdue = (
+                    clock.minutes_between(case.resolution_due, now) if case.resolution_due else 0
+                )
                 level = 2 if overdue >= policy.resolution_minutes / 2 else 1
                 if level > case.escalation_level:
                     for step in range(case.escalation_level + 1, level + 1):
@@ -172,18 +190,30 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
                         else:
                             to = list(User.objects.filter(role="quality_manager", is_active=True))
                             who = "quality manager"
-                        add_event(case, CaseEvent.Kind.ESCALATED, at=now,
-                                  summary=f"escalated to the {who}",
-                                  data={"level": step, "to": [u.pk for u in to]})
-                        _notify(to, f"[Freguês] Case {case.protocol} escalated",
-                                f"Case {case.protocol} ({case.subject}) is past its resolution target.")
+                        add_event(
+                            case,
+                            CaseEvent.Kind.ESCALATED,
+                            at=now,
+                            summary=f"escalated to the {who}",
+                            data={"level": step, "to": [u.pk for u in to]},
+                        )
+                        _notify(
+                            to,
+                            f"[Freguês] Case {case.protocol} escalated",
+                            f"Case {case.protocol} ({case.subject}) is past its resolution target.",
+                        )
                         counts["escalations"] += 1
                     case.escalation_level = level
                     changed.append("escalation_level")
             if changed:
                 case.save(update_fields=[*changed, "updated_at"])
-                audit_record(actor=None, action="update", instance=case, party_id=case.party_id,
-                             summary=f"SLA: {', '.join(changed)}",
-                             changes={name: [None, str(getattr(case, name))] for name in changed})
+                audit_record(
+                    actor=None,
+                    action="update",
+                    instance=case,
+                    party_id=case.party_id,
+                    summary=f"SLA: {', '.join(changed)}",
+                    changes={name: [None, str(getattr(case, name))] for name in changed},
+                )
                 case_event("case.sla_changed", case, fields=changed)
     return counts

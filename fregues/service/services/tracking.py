@@ -14,7 +14,11 @@ from ..models import Case, TrackingVisit
 def tracking_open(*, protocol: str, code: str) -> Case:
     """The case behind a protocol and its secret code (404 on any mismatch, alike), with the
     visit recorded: a call that follows it is an avoidable contact."""
-    case = Case.objects.select_related("status", "case_type", "party").filter(protocol=protocol).first()
+    case = (
+        Case.objects.select_related("status", "case_type", "party")
+        .filter(protocol=protocol)
+        .first()
+    )
     given = (code or "").strip().upper().replace(" ", "")
     if case is None or not hmac.compare_digest(case.tracking_code, given):
         raise NotFound(_("No request matches this protocol and code."), code="no_match")
