@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fregues.core.errors import Invalid, NotFound
@@ -119,7 +120,8 @@ def open_cases_for_party(*, actor: Any, party_id: int) -> list[Case]:
 
 
 def case_headline(case: Case, now: datetime.datetime | None = None) -> str:
-    """ "2026-000123 — Enviado ao parceiro há 3 dias": the sentence the salesperson reads."""
+    """ "2026-000123 — Enviado ao parceiro há 3 dias": the sentence the salesperson reads, in
+    the reader's language (the status's English name when English is active)."""
     now = now or timezone.now()
     days = (now - case.status_changed_at).days
     when = (
@@ -129,7 +131,7 @@ def case_headline(case: Case, now: datetime.datetime | None = None) -> str:
     )
     return _("%(protocol)s — %(status)s %(when)s") % {
         "protocol": case.protocol,
-        "status": case.status.name,
+        "status": case.status.label(get_language()),
         "when": when,
     }
 
