@@ -59,7 +59,9 @@ class Case(Versioned):
     priority = models.CharField(
         _("priority"), max_length=10, choices=CasePriority.choices, default=CasePriority.NORMAL
     )
-    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     assignee = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
     )
@@ -81,6 +83,10 @@ class Case(Versioned):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Business minutes spent waiting on the customer, added to the targets.",
+    )
     sla_warned_at = models.DateTimeField(null=True, blank=True)
     first_response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
@@ -98,10 +104,14 @@ class Case(Versioned):
         indexes = [
             models.Index(fields=["party", "-created_at"], name="case_party"),
             models.Index(
-                fields=["assignee", "resolution_due"], name="case_my_work", condition=Q(is_open=True)
+                fields=["assignee", "resolution_due"],
+                name="case_my_work",
+                condition=Q(is_open=True),
             ),
             models.Index(
-                fields=["queue", "resolution_due"], name="case_queue_open", condition=Q(is_open=True)
+                fields=["queue", "resolution_due"],
+                name="case_queue_open",
+                condition=Q(is_open=True),
             ),
             models.Index(fields=["case_type", "-created_at"], name="case_type_time"),
         ]
@@ -139,7 +149,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField()
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)

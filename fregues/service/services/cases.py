@@ -364,7 +364,12 @@ def case_transition(
             fields.append("sla_paused_at")
         elif before.category == StatusCategory.WAITING_CUSTOMER:
             sla.resume(case, now)
-            fields += ["sla_paused_at", "first_response_due", "resolution_due"]
+            fields += [
+                "sla_paused_at",
+                "sla_paused_minutes",
+                "first_response_due",
+                "resolution_due",
+            ]
         if case.first_responded_at is None and user_or_none(actor) is not None:
             case.first_responded_at = now
             fields.append("first_responded_at")

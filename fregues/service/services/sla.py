@@ -52,17 +52,22 @@ def working_time(policy: SlaPolicy) -> WorkingTime:
 
 
 def apply_targets(case: Case, start: datetime.datetime) -> None:
-    """Set the policy and due dates of ``case`` from ``start`` (not saved)."""
+    """Set the policy and due dates of ``case`` from ``start`` (not saved). The business time
+    already spent waiting on the customer (``sla_paused_minutes``) is not charged again when
+    the targets are recomputed (a new priority)."""
     policy = sla_policy_for(case.case_type_id, case.priority, case.party.tier)
     case.sla_policy = policy
     if policy is None:
         case.first_response_due = case.resolution_due = None
         return
     clock = working_time(policy)
+    waited = case.sla_paused_minutes
     case.first_response_due = (
-        None if case.first_responded_at else clock.add(start, policy.first_response_minutes)
+        None
+        if case.first_responded_at
+        else clock.add(start, policy.first_response_minutes + waited)
     )
-    case.resolution_due = clock.add(start, policy.resolution_minutes)
+    case.resolution_due = clock.add(start, policy.resolution_minutes + waited)
 
 
 def pause(case: Case, at: datetime.datetime) -> None:
@@ -71,19 +76,22 @@ def pause(case: Case, at: datetime.datetime) -> None:
 
 
 def resume(case: Case, at: datetime.datetime) -> int:
-    """Move the due dates later by the business time spent waiting on the customer."""
+    """Move the due dates later by the business time spent waiting on the customer (a due
+    date already passed when the wait began stays: a breach is never forgiven), and add that
+    time to ``sla_paused_minutes``. Returns the business minutes waited."""
     if case.sla_paused_at is None:
         return 0
     paused_minutes = 0
     if case.sla_policy_id:
         clock = working_time(case.sla_policy)  # type: ignore[arg-type]
         paused_minutes = clock.minutes_between(case.sla_paused_at, at)
+        before = case.resolution_due
         for name in ("first_response_due", "resolution_due"):
             due = getattr(case, name)
-            if due is None:
-                continue
-            remaining = clock.minutes_between(case.sla_paused_at, due)
-            setattr(case, name, clock.add(at, remaining) if remaining else due)
+            if due is not None:
+                setattr(case, name, clock.shift_due(due, case.sla_paused_at, at))
+        if before is not None and case.resolution_due != before:
+            case.sla_paused_minutes += paused_minutes
     case.sla_paused_at = None
     return paused_minutes
 
