@@ -22,6 +22,7 @@ from fregues.accounts.models import User
 from fregues.accounts.services import team_create, user_create
 from fregues.core.permissions import ROLES
 from fregues.core.text import fold
+from fregues.demo_service import load_service_demo
 from fregues.interactions.services import interaction_record
 from fregues.parties.models import Party
 from fregues.parties.services import affiliation_add, duplicate_scan, note_add, party_create
@@ -398,9 +399,11 @@ def load_demo(*, seed: int = 2026) -> str:
             for person in people[:30]:
                 note_add(actor=None, party_id=person.pk, body=gen.rng.choice(BODIES))
             duplicate_scan(actor=None)
+            service_report = load_service_demo(users=users, people=people, orgs=orgs, seed=seed)
         lines.append(
             f"Loaded {len(people)} people, {len(orgs)} organisations and {count} interactions."
         )
+        lines.append(service_report)
     lines.append("")
     lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _first, _last in DEMO_USERS:
