@@ -9,6 +9,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("fregues.accounts.urls")),
+    path("customers/", include("fregues.parties.urls")),
+    path("", include("fregues.interactions.urls")),
+    path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
