@@ -1,0 +1,102 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
+
+Run with ``uv run pytest -m browser tests/browser`` (the default run deselects them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# test (creating data, checking results) are safe there.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+PASSWORD = "Fregues#2026"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # A Brazilian browser: the UI answers in pt-BR, the default language.
+    return {**browser_context_args, "locale": "pt-BR", "timezone_id": "America/Sao_Paulo"}
+
+
+@pytest.fixture
+def users(transactional_db: None) -> dict[str, Any]:
+    from fregues.accounts.models import User
+
+    made = {}
+    for username, role, first in (
+        ("ana", "admin", "Ana"),
+        ("rita", "relationship_manager", "Rita"),
+        ("beto", "agent", "Beto"),
+    ):
+        made[username] = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            first_name=first,
+            is_staff=role == "admin",
+            is_superuser=role == "admin",
+        )
+    return made
+
+
+@pytest.fixture
+def login(page: Any, live_server: Any, users: dict[str, Any]) -> Callable[..., Any]:
+    """Sign in through the login form; returns the page on the home screen."""
+
+    def do(username: str = "ana") -> Any:
+        page.goto(f"{live_server.url}/")
+        page.wait_for_url("**/accounts/login/**")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
+
+
+@pytest.fixture
+def joao(users: dict[str, Any]) -> Any:
+    """João da Silva, a customer with an e-mail and a mobile phone."""
+    from fregues.parties.services import party_create
+
+    return party_create(
+        actor=users["ana"],
+        data={
+            "kind": "person",
+            "given_name": "João",
+            "family_name": "da Silva",
+            "tax_id": "529.982.247-25",
+            "birth_date": "1980-05-17",
+            "owner_id": users["rita"].pk,
+        },
+        contact_points=[
+            {"kind": "email", "value": "joao.silva@example.com"},
+            {"kind": "phone", "value": "(11) 98765-4321"},
+        ],
+        tags=["VIP"],
+    )
