@@ -79,8 +79,9 @@ class Queue(models.Model):
 class SlaPolicy(models.Model):
     """Measurable targets for first response and resolution, in business minutes.
 
-    Chosen per case type × priority × customer tier; a blank field matches any, and the most
-    specific policy wins.
+    Chosen per case type × priority × customer tier; a blank field matches any, the most
+    specific policy wins (the case type counts most, priority and tier alike) and, between
+    equally specific ones, the strictest.
     """
 
     name = models.CharField(_("name"), max_length=120)
@@ -112,6 +113,6 @@ class SlaPolicy(models.Model):
     def specificity(self) -> int:
         return (
             (4 if self.case_type_id else 0)
-            + (2 if self.priority else 0)
+            + (1 if self.priority else 0)
             + (1 if self.customer_tier else 0)
         )

@@ -21,12 +21,15 @@ from ..clock import WorkingTime
 from ..models import Case, CaseEvent, SlaPolicy
 from .common import add_event, case_event, now_or
 
-# How much each criterion weighs when several policies match (the most specific wins;
-# on a tie, the strictest).
-WEIGHTS = {"case_type": 4, "customer_tier": 2, "priority": 1}
-
 
 def sla_policy_for(case_type_id: int, priority: str, tier: str) -> SlaPolicy | None:
+    """The active policy for a case of this type, priority and customer tier.
+
+    The most specific matching policy wins (``SlaPolicy.specificity``: the case type first,
+    then priority and tier alike); between equally specific ones, the strictest. So a gold
+    customer gets the gold standard, or the priority's own when that is stricter — never a
+    laxer target than any customer would get.
+    """
     candidates = (
         SlaPolicy.objects.filter(is_active=True)
         .filter(Q(case_type_id=case_type_id) | Q(case_type__isnull=True))
@@ -35,13 +38,13 @@ def sla_policy_for(case_type_id: int, priority: str, tier: str) -> SlaPolicy | N
         .select_related("calendar")
     )
 
-    def rank(policy: SlaPolicy) -> tuple[int, int, int]:
-        score = (
-            (WEIGHTS["case_type"] if policy.case_type_id else 0)
-            + (WEIGHTS["customer_tier"] if policy.customer_tier else 0)
-            + (WEIGHTS["priority"] if policy.priority else 0)
+    def rank(policy: SlaPolicy) -> tuple[int, int, int, int]:
+        return (
+            -policy.specificity,
+            policy.resolution_minutes,
+            policy.first_response_minutes,
+            policy.pk,
         )
-        return (-score, policy.resolution_minutes, policy.pk)
 
     ranked = sorted(candidates, key=rank)
     return ranked[0] if ranked else None
