@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from fregues.core.audit import audit_record, diff, snapshot
-from fregues.core.errors import ErrorCollector, Invalid, NotFound
+from fregues.core.errors import ErrorCollector, Invalid
 from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import require
 from fregues.core.text import fold
 from fregues.interactions.models import Channel, Interaction
 from fregues.interactions.services import interaction_link, interaction_record
-from fregues.parties.models import Party
+from fregues.parties.models import Affiliation, Party
 from fregues.parties.selectors import party_survivor_id
 
 from ..models import (
@@ -111,6 +111,16 @@ def similar_open_cases(party_id: int, case_type_id: int, subject: str) -> list[C
     return found
 
 
+def contact_concerns(interaction: Interaction, party_id: int, reporter_id: int | None) -> bool:
+    """Whether a recorded contact may be about a case of ``party_id``: it came from the
+    customer, from the case's reporter, or from a person affiliated to the organisation."""
+    if interaction.party_id in (party_id, reporter_id):
+        return True
+    return Affiliation.objects.filter(
+        person_id=interaction.party_id, organization_id=party_id
+    ).exists()
+
+
 def case_open(
     *,
     actor: Any,
@@ -176,6 +186,8 @@ def case_open(
             errors.add(
                 "interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id}
             )
+        elif party is not None and not contact_concerns(linked, party.pk, reporter_id):
+            errors.add("interaction_id", _("This contact is from another customer."))
     errors.raise_if_any()
     assert kind is not None and party is not None
 
@@ -505,7 +517,11 @@ def case_attach_interaction(
         case = case_for_update(protocol)
         interaction = Interaction.objects.filter(pk=interaction_id).first()
         if interaction is None:
-            raise NotFound(f"Interaction {interaction_id} does not exist.")
+            raise Invalid.field(
+                "interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id}
+            )
+        if not contact_concerns(interaction, case.party_id, case.reporter_id):
+            raise Invalid.field("interaction_id", _("This contact is from another customer."))
         linked = interaction_link(
             actor=actor,
             interaction_id=interaction_id,
