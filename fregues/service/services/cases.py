@@ -435,6 +435,9 @@ UPDATABLE = (
 )
 
 
+TEXT_SIZES = {"subject": 300, "category": 80}
+
+
 def case_update(
     *,
     actor: Any,
@@ -454,8 +457,13 @@ def case_update(
         for name, value in data.items():
             if name not in UPDATABLE:
                 continue
+            if name in ("description", "category") and value is None:
+                value = ""  # cleared
             if name == "subject" and not (value or "").strip():
                 errors.add("subject", _("Say what the request is about."))
+            size = TEXT_SIZES.get(name)
+            if size and isinstance(value, str) and len(value.strip()) > size:
+                errors.add(name, _("At most %(n)s characters.") % {"n": size})
             if name == "priority" and value not in CasePriority.values:
                 errors.add(
                     "priority",
