@@ -212,6 +212,17 @@ def contact_point_update(
             raise conflict
         if fields["is_primary"] and not point.is_primary:
             ContactPoint.objects.filter(party=party, kind=point.kind).update(is_primary=False)
+        elif point.is_primary and not fields["is_primary"]:  # one primary per kind, always
+            successor = (
+                ContactPoint.objects.filter(party=party, kind=point.kind)
+                .exclude(pk=point.pk)
+                .order_by("id")
+                .first()
+            )
+            if successor is None:
+                fields["is_primary"] = True
+            else:
+                ContactPoint.objects.filter(pk=successor.pk).update(is_primary=True)
         for name, value in fields.items():
             setattr(point, name, value)
         try:
