@@ -200,7 +200,10 @@ def test_createuser_and_token_commands(capsys: Any) -> None:
     assert response.json()["role"] == "marketing"
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_fregues_console_script(capsys: Any) -> None:
+    """The real entry point; a management command closes the connections when it ends, so
+    this test commits (and the database is restored after it)."""
     from fregues.cli import main
 
     assert main(["createuser", "vitor", "--role", "sales", "--generate"]) == 0
