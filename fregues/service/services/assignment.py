@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fregues.accounts.models import User
 from fregues.core.audit import audit_record
-from fregues.core.errors import Invalid, NotFound
+from fregues.core.errors import Invalid
 from fregues.core.permissions import require
 
 from ..models import Case, CaseEvent, Queue
@@ -108,18 +108,34 @@ def case_assign(
 
 
 def cases_reassign(*, actor: Any, protocols: list[str], assignee_id: int | None) -> list[Case]:
-    """Give many cases to one agent at once (an agent goes on leave). All or nothing."""
+    """Give many cases to one agent at once (an agent goes on leave). All or nothing: an
+    unknown protocol refuses the whole request. Each case is taken once, in the order given;
+    the rows are locked in id order, so two bulk moves never deadlock."""
     require(actor, "case.assign")
     if not protocols:
         raise Invalid.field("protocols", _("Choose at least one case."))
     with transaction.atomic():
         assignee = _assignee(assignee_id)
-        cases = []
-        for protocol in protocols:
-            try:
-                case = case_for_update(protocol)
-            except NotFound as exc:
-                raise Invalid.field("protocols", exc.message) from exc
+        ids: list[int] = []
+        missing: list[str] = []
+        for protocol in dict.fromkeys(str(p) for p in protocols):
+            found = Case.objects.filter(protocol=protocol).values_list("pk", flat=True).first()
+            if found is None and protocol.isdigit():
+                found = Case.objects.filter(pk=int(protocol)).values_list("pk", flat=True).first()
+            if found is None:
+                missing.append(protocol)
+            elif found not in ids:
+                ids.append(found)
+        if missing:
+            raise Invalid.field("protocols", _("Unknown cases: %(p)s.") % {"p": ", ".join(missing)})
+        locked = {
+            case.pk: case
+            for case in Case.objects.select_for_update()
+            .select_related("status", "case_type", "party")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        cases = [locked[pk] for pk in ids]
+        for case in cases:
             _assign(actor, case, assignee)
-            cases.append(case)
     return cases
