@@ -20,7 +20,8 @@ def tracking_open(*, protocol: str, code: str) -> Case:
         .first()
     )
     given = (code or "").strip().upper().replace(" ", "")
-    if case is None or not hmac.compare_digest(case.tracking_code, given):
+    # bytes: compare_digest refuses str with non-ASCII characters (a 500 on "código=ção")
+    if case is None or not hmac.compare_digest(case.tracking_code.encode(), given.encode()):
         raise NotFound(_("No request matches this protocol and code."), code="no_match")
     TrackingVisit.objects.create(case=case)
     return case
