@@ -90,6 +90,9 @@ def case_list(
         try:
             at, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
             moment = datetime.datetime.fromisoformat(at)
+            pk = int(pk)
+            if timezone.is_naive(moment):
+                raise ValueError("a cursor's time carries its offset")
         except (ValueError, TypeError) as exc:
             raise Invalid.field(
                 "cursor", "This cursor is not valid.", code="invalid_cursor"
