@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -110,10 +110,12 @@ def case_list(
 def my_work(*, actor: Any, limit: int = 100) -> list[Case]:
     """The agent's open cases, the most urgent SLA first (paused ones last)."""
     require(actor, "case.view")
-    rows = list(_cases().filter(assignee=actor, is_open=True)[:1000])
-    far = timezone.now() + datetime.timedelta(days=3650)
-    rows.sort(key=lambda c: (c.sla_paused_at is not None, c.resolution_due or far, c.pk))
-    return rows[:limit]
+    paused = ExpressionWrapper(Q(sla_paused_at__isnull=False), output_field=BooleanField())
+    return list(
+        _cases()
+        .filter(assignee=actor, is_open=True)
+        .order_by(paused.asc(), F("resolution_due").asc(nulls_last=True), "pk")[:limit]
+    )
 
 
 def open_cases_for_party(*, actor: Any, party_id: int) -> list[Case]:
