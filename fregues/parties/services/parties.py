@@ -76,7 +76,15 @@ def _clean_profile(
         if len(country) != 2 or not country.isalpha():
             errors.add("country", _("Use a two-letter country code (BR, PT, ...)."))
         out["country"] = country[:2]
-    if "tax_id" in data or ("country" in data and current and current.tax_id):
+    kind_changes = current is not None and "kind" in data and kind != current.kind
+    if kind_changes and (
+        Affiliation.objects.filter(person=current).exists()
+        or Affiliation.objects.filter(organization=current).exists()
+    ):
+        errors.add("kind", _("Remove the links to people or organisations before changing this."))
+    if "tax_id" in data or (
+        ("country" in data or kind_changes) and current and current.tax_id
+    ):
         raw = data["tax_id"] if "tax_id" in data else current.tax_id  # type: ignore[union-attr]
         try:
             out["tax_id"], out["tax_id_kind"] = normalize_tax_id(
@@ -103,6 +111,8 @@ def _clean_profile(
         if birth and kind == PartyKind.ORGANIZATION:
             errors.add("birth_date", _("Organisations have no birth date."))
         out["birth_date"] = birth or None
+    elif kind_changes and kind == PartyKind.ORGANIZATION and current and current.birth_date:
+        errors.add("birth_date", _("Organisations have no birth date."))
     if "owner_id" in data:
         owner_id = data["owner_id"]
         if owner_id and not get_user_model().objects.filter(pk=owner_id, is_active=True).exists():

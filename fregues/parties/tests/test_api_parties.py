@@ -726,3 +726,35 @@ def test_factories_make_valid_brazilian_documents() -> None:
     assert cpf.is_valid(party.tax_id)
     phone = ContactPointFactory(party=party)
     assert phone.normalized.startswith("+55")
+
+
+def test_a_person_turned_organisation_must_not_keep_a_cpf_or_a_birth_date(
+    api: Any, unchanged: Any
+) -> None:
+    created = create(api)
+    with unchanged():
+        response = api.patch(f"/parties/{created['id']}", {"kind": "organization"})
+    assert response.status_code == 422
+    assert {"tax_id", "birth_date"} <= set(response.json()["errors"])
+    fixed = api.patch(
+        f"/parties/{created['id']}",
+        {"kind": "organization", "tax_id": "11.222.333/0001-81", "birth_date": None},
+    )
+    assert fixed.status_code == 200, fixed.json()
+    assert (fixed.json()["kind"], fixed.json()["tax_id_kind"]) == ("organization", "cnpj")
+
+
+def test_a_linked_party_keeps_its_kind(api: Any) -> None:
+    org = OrganizationFactory(tax_id="", tax_id_kind="")
+    person = create(
+        api,
+        tax_id="",
+        birth_date=None,
+        contact_points=[],
+        external_ids=[],
+        organizations=[{"organization_id": org.pk}],
+    )
+    response = api.patch(f"/parties/{org.pk}", {"kind": "person"})
+    assert response.status_code == 422
+    assert "kind" in response.json()["errors"]
+    assert api.patch(f"/parties/{person['id']}", {"kind": "organization"}).status_code == 422
