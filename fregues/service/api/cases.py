@@ -34,6 +34,7 @@ from ..schemas.cases import (
     ReviewOut,
     SlaPolicyIn,
     SlaPolicyOut,
+    SlaPolicyPatch,
     StatusOut,
     SurveyIn,
     TimelineItemOut,
@@ -306,7 +307,9 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> tuple[int, 
 @config_router.patch(
     "/sla-policies/{int:policy_id}", response={200: SlaPolicyOut, **ERROR_RESPONSES}
 )
-def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> SlaPolicyOut:
+def update_sla_policy(
+    request: HttpRequest, policy_id: int, payload: SlaPolicyPatch
+) -> SlaPolicyOut:
     policy = sla_policy_update(
         actor=actor_of(request), policy_id=policy_id, data=payload.dict(exclude_unset=True)
     )

@@ -266,6 +266,21 @@ class SlaPolicyIn(Schema):
     is_active: bool = True
 
 
+class SlaPolicyPatch(Schema):
+    """The fields sent change; null is refused where a value is required (blank case type,
+    priority or tier mean "any")."""
+
+    name: str = Field(None)
+    case_type: str | None = None
+    priority: str | None = None
+    customer_tier: str | None = None
+    first_response_minutes: int = Field(None, gt=0)
+    resolution_minutes: int = Field(None, gt=0)
+    warning_percent: int = Field(None, ge=1, le=99)
+    calendar_id: int = Field(None)
+    is_active: bool = Field(None)
+
+
 class SlaPolicyOut(Schema):
     id: int
     name: str

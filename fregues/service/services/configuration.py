@@ -16,12 +16,22 @@ from fregues.core.permissions import require
 
 from ..models import BusinessCalendar, CasePriority, CaseType, Queue, SlaPolicy
 
-SLA_FIELDS = ("name", "case_type", "priority", "customer_tier", "first_response_minutes",
-              "resolution_minutes", "warning_percent", "calendar", "is_active")
+SLA_FIELDS = (
+    "name",
+    "case_type",
+    "priority",
+    "customer_tier",
+    "first_response_minutes",
+    "resolution_minutes",
+    "warning_percent",
+    "calendar",
+    "is_active",
+)
 
 
-def queue_create(*, actor: Any, code: str, name: str, team_id: int | None = None,
-                 strategy: str = "manual") -> Queue:
+def queue_create(
+    *, actor: Any, code: str, name: str, team_id: int | None = None, strategy: str = "manual"
+) -> Queue:
     require(actor, "service.configure")
     errors = ErrorCollector()
     code = slugify(code or name or "")
@@ -30,14 +40,18 @@ def queue_create(*, actor: Any, code: str, name: str, team_id: int | None = None
     if not (name or "").strip():
         errors.add("name", _("Give the queue a name."))
     if strategy not in Queue.Strategy.values:
-        errors.add("strategy", _("Strategy is one of: %(c)s.") % {"c": ", ".join(Queue.Strategy.values)})
+        errors.add(
+            "strategy", _("Strategy is one of: %(c)s.") % {"c": ", ".join(Queue.Strategy.values)}
+        )
     if team_id and not Team.objects.filter(pk=team_id).exists():
         errors.add("team_id", _("Team %(id)s does not exist.") % {"id": team_id})
     errors.raise_if_any()
     if Queue.objects.filter(code=code).exists():
         raise Conflict(_("A queue with code '%(c)s' exists.") % {"c": code}, code="queue_exists")
     with transaction.atomic():
-        queue = Queue.objects.create(code=code, name=name.strip(), team_id=team_id, strategy=strategy)
+        queue = Queue.objects.create(
+            code=code, name=name.strip(), team_id=team_id, strategy=strategy
+        )
         audit_record(actor=actor, action="create", instance=queue, summary=f"queue {name}")
     return queue
 
@@ -56,20 +70,27 @@ def _clean_policy(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any
         out["case_type"] = kind
     if "priority" in data:
         if data["priority"] and data["priority"] not in CasePriority.values:
-            errors.add("priority", _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)})
+            errors.add(
+                "priority", _("Priority is one of: %(c)s.") % {"c": ", ".join(CasePriority.values)}
+            )
         out["priority"] = data["priority"] or ""
     if "calendar_id" in data:
         calendar = BusinessCalendar.objects.filter(pk=data["calendar_id"]).first()
         if calendar is None:
-            errors.add("calendar_id", _("Calendar %(id)s does not exist.") % {"id": data["calendar_id"]})
+            errors.add(
+                "calendar_id", _("Calendar %(id)s does not exist.") % {"id": data["calendar_id"]}
+            )
         out["calendar"] = calendar
-    for name in ("customer_tier", "first_response_minutes", "resolution_minutes",
-                 "warning_percent", "is_active"):
+    if "customer_tier" in data:
+        out["customer_tier"] = (data["customer_tier"] or "").strip()
+    for name in ("first_response_minutes", "resolution_minutes", "warning_percent", "is_active"):
         if name in data:
             out[name] = data[name]
     first, resolve = out.get("first_response_minutes"), out.get("resolution_minutes")
     if first and resolve and first > resolve:
-        errors.add("first_response_minutes", _("The first response cannot come after the resolution."))
+        errors.add(
+            "first_response_minutes", _("The first response cannot come after the resolution.")
+        )
     return out
 
 
@@ -81,8 +102,13 @@ def sla_policy_create(*, actor: Any, data: dict[str, Any]) -> SlaPolicy:
     errors.raise_if_any()
     with transaction.atomic():
         policy = SlaPolicy.objects.create(**fields)
-        audit_record(actor=actor, action="create", instance=policy, summary=policy.name,
-                     changes=snapshot(policy, SLA_FIELDS))
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=policy,
+            summary=policy.name,
+            changes=snapshot(policy, SLA_FIELDS),
+        )
     return policy
 
 
@@ -99,11 +125,18 @@ def sla_policy_update(*, actor: Any, policy_id: int, data: dict[str, Any]) -> Sl
         for name, value in fields.items():
             setattr(policy, name, value)
         if policy.first_response_minutes > policy.resolution_minutes:
-            errors.add("first_response_minutes", _("The first response cannot come after the resolution."))
+            errors.add(
+                "first_response_minutes", _("The first response cannot come after the resolution.")
+            )
             errors.raise_if_any()
         policy.save()
-        audit_record(actor=actor, action="update", instance=policy, summary=policy.name,
-                     changes=diff(before, snapshot(policy, SLA_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=policy,
+            summary=policy.name,
+            changes=diff(before, snapshot(policy, SLA_FIELDS)),
+        )
     return policy
 
 
@@ -133,11 +166,19 @@ def queue_update(
             queue.team_id = team_id
         if strategy is not None:
             if strategy not in Queue.Strategy.values:
-                errors.add("strategy", _("Strategy is one of: %(c)s.") % {"c": ", ".join(Queue.Strategy.values)})
+                errors.add(
+                    "strategy",
+                    _("Strategy is one of: %(c)s.") % {"c": ", ".join(Queue.Strategy.values)},
+                )
             queue.strategy = strategy
         errors.raise_if_any()
         queue.save()
         after = {"name": queue.name, "team": queue.team_id, "strategy": queue.strategy}
-        audit_record(actor=actor, action="update", instance=queue, summary=f"queue {queue.name}",
-                     changes=diff(before, after))
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=queue,
+            summary=f"queue {queue.name}",
+            changes=diff(before, after),
+        )
     return queue
