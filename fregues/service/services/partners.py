@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record
-from fregues.core.errors import Conflict, Invalid, NotFound
+from fregues.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from fregues.core.permissions import require
 from fregues.parties.models import Party, PartyKind
 from fregues.parties.normalize import normalize_email
@@ -28,12 +28,19 @@ SALT = "fregues.work-order"
 def partner_register(*, actor: Any, party_id: int, email: str, skills: str = "") -> ServicePartner:
     """Flag an organisation as a service partner that receives work orders at ``email``."""
     require(actor, "service.configure")
+    errors = ErrorCollector()
     party = Party.objects.filter(pk=party_id, merged_into__isnull=True).first()
     if party is None:
-        raise NotFound(f"Party {party_id} does not exist.")
-    if party.kind != PartyKind.ORGANIZATION:
-        raise Invalid.field("party_id", _("A service partner is an organisation."))
-    address = normalize_email(email, field="email")
+        errors.add("party_id", _("Party %(id)s does not exist.") % {"id": party_id})
+    elif party.kind != PartyKind.ORGANIZATION:
+        errors.add("party_id", _("A service partner is an organisation."))
+    address = ""
+    try:
+        address = normalize_email(email, field="email")
+    except Invalid as exc:
+        errors.add("email", exc.message)
+    errors.raise_if_any()
+    assert party is not None
     with transaction.atomic():
         partner, created = ServicePartner.objects.update_or_create(
             party=party, defaults={"email": address, "skills": skills[:300], "is_active": True}
