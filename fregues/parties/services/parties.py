@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,8 +337,18 @@ def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> No
                 Party.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
             )
             merged_ids += frontier
-        Party.objects.filter(pk__in=merged_ids).delete()
-        party.delete()
+        try:
+            Party.objects.filter(pk__in=merged_ids).delete()
+            party.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            kept = sorted({str(obj._meta.verbose_name_plural) for obj in blocking})
+            raise Conflict(
+                _("Party %(id)s cannot be deleted: it has records that must be kept (%(kept)s).")
+                % {"id": pk, "kept": ", ".join(kept)},
+                code="party_protected",
+                details={"kept": kept},
+            ) from exc
         audit_record(
             actor=actor,
             action="delete",

@@ -758,3 +758,24 @@ def test_a_linked_party_keeps_its_kind(api: Any) -> None:
     assert response.status_code == 422
     assert "kind" in response.json()["errors"]
     assert api.patch(f"/parties/{person['id']}", {"kind": "organization"}).status_code == 422
+
+
+def test_a_party_with_records_that_must_be_kept_is_not_deleted(
+    manager_api: Any, unchanged: Any
+) -> None:
+    from fregues.service.services import case_open
+
+    party = PartyFactory()
+    ContactPointFactory(party=party)
+    case_open(
+        actor=None,
+        party_id=party.pk,
+        case_type="technical-assistance",
+        subject="Geladeira não gela",
+    )
+    with unchanged():
+        response = manager_api.delete(f"/parties/{party.pk}")
+    assert response.status_code == 409
+    assert response.json()["code"] == "party_protected"
+    assert response.json()["kept"] == ["cases"]
+    assert manager_api.get(f"/parties/{party.pk}").status_code == 200
