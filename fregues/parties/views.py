@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,6 +37,7 @@ from .forms import (
 )
 from .models import LifecycleStage, Party, PartyKind
 from .services.lifecycle import FUNNEL
+from .templatetags.parties_ui import language_name as fmt_language
 from .templatetags.parties_ui import tax_id as fmt_tax
 
 CONTACT_KIND_ORDER = {"phone": 0, "email": 1, "social": 2, "address": 3}
@@ -167,8 +169,8 @@ def _conflict_field(form: PartyCreateForm, exc: ServiceError) -> str | None:
 def _render_form(
     request: HttpRequest, template: str, form: Any, extra: dict[str, Any]
 ) -> HttpResponse:
-    status = form.status if getattr(form, "status", 200) != 200 else 200
-    if form.is_bound and form.errors and status == 200:
+    status = getattr(form, "status", 200)
+    if status == 200 and form.is_bound and form.errors:
         status = 422
     context = {"form": form, "tags": ui_selectors.tag_names(actor=request.user), **extra}
     return render(request, template, context, status=status)
@@ -603,7 +605,9 @@ def _compare_rows(a: Party, b: Party) -> list[dict[str, Any]]:
         if name == "tags":
             return ", ".join(t.name for t in p.tags.all())
         if name == "birth_date":
-            return p.birth_date.isoformat() if p.birth_date else ""
+            return date_format(p.birth_date, "SHORT_DATE_FORMAT") if p.birth_date else ""
+        if name == "language":
+            return fmt_language(p.language)
         return str(getattr(p, name) or "")
 
     labels = [

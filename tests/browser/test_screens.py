@@ -174,3 +174,43 @@ def test_language_switch_on_the_login_page(page, live_server, users):
     expect(page.locator("h1")).to_have_text("Entrar")
     page.select_option("#language-login", "en")
     expect(page.locator("h1")).to_have_text("Sign in")
+
+
+def test_timeline_chips_filter_and_older_contacts_load(page, live_server, login, joao, users):
+    from fregues.interactions.tests.factories import InteractionFactory
+
+    for i in range(25):
+        InteractionFactory(
+            party=joao,
+            agent=users["beto"],
+            channel="email" if i % 5 == 0 else "phone",
+            subject=f"Contato {i:02d}",
+        )
+    login()
+    page.goto(f"{live_server.url}/customers/{joao.pk}/")
+    items = page.locator("#timeline-items .tl-item")
+    expect(items).to_have_count(20)
+    page.locator("#timeline-more a").click()
+    expect(items).to_have_count(25)
+
+    page.locator(".chips a.chip", has_text="E-mail").click()
+    expect(page.locator(".chips a.chip[aria-current=true]")).to_contain_text("E-mail")
+    expect(items).to_have_count(5)
+    expect(page.locator("#timeline-items .ch-phone")).to_have_count(0)
+    assert page.url.endswith(f"/customers/{joao.pk}/")  # filtered in place, no reload
+
+
+def test_search_dropdown_is_keyboard_friendly(page, live_server, login, joao):
+    login()
+    page.keyboard.press("Escape")
+    page.locator("body").click()
+    page.keyboard.press("/")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.type("silva", delay=30)
+    expect(page.locator("#search-results .sr-item").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('#search-results .sr-item[aria-selected="true"]')).to_contain_text(
+        "João da Silva"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/customers/{joao.pk}/$"))

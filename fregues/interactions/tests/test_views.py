@@ -222,3 +222,9 @@ def test_home_shows_the_latest_contacts(agent, party):
     page = html(client_for(agent).get("/"))
     assert "Dúvida sobre a fatura" in page
     assert f"/customers/{party.pk}/#interaction-" in page
+
+
+def test_a_long_body_is_folded_with_a_show_all(agent, party):
+    InteractionFactory(party=party, body="palavra " * 200)
+    page = html(client_for(agent).get(f"/customers/{party.pk}/"))
+    assert '<details class="tl-long">' in page

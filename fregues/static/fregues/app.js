@@ -168,6 +168,16 @@
   });
 
   // ------------------------------------------------------------------ htmx hooks
+  // A session that expired answers htmx with the sign-in page: go there for real.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var login = document.body.getAttribute("data-login-url");
+    var xhr = event.detail.xhr;
+    if (login && xhr && xhr.responseURL && xhr.responseURL.indexOf(login) !== -1 &&
+        window.location.pathname.indexOf(login) !== 0) {
+      event.detail.shouldSwap = false;
+      window.location.href = xhr.responseURL;
+    }
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     var parts = searchParts();
     if (parts && event.detail.target === parts.results) {
