@@ -138,7 +138,9 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     for case_id in open_cases.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = (
-                Case.objects.select_for_update()
+                # only the case row: the customer's owner is an outer join, which
+                # PostgreSQL refuses to lock
+                Case.objects.select_for_update(of=("self",))
                 .select_related("sla_policy__calendar", "party__owner", "case_type")
                 .get(pk=case_id)
             )
