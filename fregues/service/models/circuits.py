@@ -46,6 +46,9 @@ class CircuitStatus(models.Model):
     public_description = models.CharField(
         _("what the customer is told"), max_length=300, blank=True
     )
+    public_description_en = models.CharField(
+        _("what the customer is told (English)"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["circuit", "position", "id"]
@@ -68,6 +71,12 @@ class CircuitStatus(models.Model):
         if language and language.startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    def public_text(self, language: str | None = None) -> str:
+        """What the customer is told of this status, in their language."""
+        if language and language.startswith("en") and self.public_description_en:
+            return self.public_description_en
+        return self.public_description
 
 
 class CircuitTransition(models.Model):

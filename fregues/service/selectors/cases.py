@@ -201,7 +201,7 @@ def case_public_view(case: Case, language: str | None = None) -> dict[str, Any]:
         code = event.data.get("to") or event.data.get("status")
         if code and code in statuses:
             entry["status"] = statuses[code].label(language)
-            entry["description"] = statuses[code].public_description
+            entry["description"] = statuses[code].public_text(language)
         elif event.kind == CaseEvent.Kind.PARTNER_DISPATCH:
             entry["status"] = _("Sent to a partner technician")
         elif event.kind == CaseEvent.Kind.PARTNER_UPDATE:
@@ -214,7 +214,7 @@ def case_public_view(case: Case, language: str | None = None) -> dict[str, Any]:
         if (language or "").startswith("en") and case.case_type.name_en
         else case.case_type.name,
         "status": case.status.label(language),
-        "status_description": case.status.public_description,
+        "status_description": case.status.public_text(language),
         "is_open": case.is_open,
         "opened_at": case.created_at,
         "history": history,

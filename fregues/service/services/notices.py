@@ -36,7 +36,9 @@ def notice_route(party: Party) -> tuple[str, str, str, str] | None:
     for preferred in order:
         channel, network, kind, _net = ROUTES[preferred]
         if preferred == "whatsapp":
-            point = next((p for p in points if p.kind == "social" and p.network == "whatsapp"), None)
+            point = next(
+                (p for p in points if p.kind == "social" and p.network == "whatsapp"), None
+            )
             point = point or next((p for p in points if p.kind == "phone"), None)
         else:
             point = next((p for p in points if p.kind == kind), None)
@@ -69,8 +71,9 @@ def _compose(case: Case, kind: str, event: CaseEvent | None) -> tuple[str, str]:
             _("your request %(p)s (%(s)s) is now: %(status)s.")
             % {"p": case.protocol, "s": case.subject, "status": label},
         ]
-        if status.public_description:
-            lines.append(status.public_description)
+        told = status.public_text(translation.get_language())
+        if told:
+            lines.append(told)
         if event is not None and event.summary:
             lines.append(event.summary)
     lines.append(
@@ -101,8 +104,12 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
     route = notice_route(case.party)
     if route is None:
         with transaction.atomic():
-            add_event(case, CaseEvent.Kind.NOTICE_SENT, summary="no contact point to notify",
-                      data={"kind": kind, "delivered": False})
+            add_event(
+                case,
+                CaseEvent.Kind.NOTICE_SENT,
+                summary="no contact point to notify",
+                data={"kind": kind, "delivered": False},
+            )
         return None
     sender_channel, channel, network, address = route
     with translation.override(_language(case.party)):
@@ -126,8 +133,16 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
             address=address,
         )
         if recorded.created:
-            add_event(case, CaseEvent.Kind.NOTICE_SENT, public=False,
-                      summary=f"{sender_channel}: {subject}",
-                      data={"kind": kind, "channel": sender_channel, "message_id": message_id,
-                            "interaction_id": recorded.interaction.pk})
+            add_event(
+                case,
+                CaseEvent.Kind.NOTICE_SENT,
+                public=False,
+                summary=f"{sender_channel}: {subject}",
+                data={
+                    "kind": kind,
+                    "channel": sender_channel,
+                    "message_id": message_id,
+                    "interaction_id": recorded.interaction.pk,
+                },
+            )
     return recorded.interaction
