@@ -7,7 +7,7 @@ import binascii
 import datetime
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from fregues.core.api_utils import actor_of
 from fregues.core.errors import ErrorCollector
@@ -21,7 +21,7 @@ timeline_router = Router(tags=["parties"])
 
 
 @router.post("", response={200: InteractionOut, 201: InteractionOut, **ERROR_RESPONSES})
-def record_interaction(request: HttpRequest, payload: InteractionIn) -> tuple[int, InteractionOut]:
+def record_interaction(request: HttpRequest, payload: InteractionIn) -> Status[InteractionOut]:
     """Record a contact, by ``party_id`` or by the channel ``address`` (identity resolution).
 
     201 when stored; 200 with the stored one when the same ``channel`` + ``external_id`` was
@@ -51,7 +51,7 @@ def record_interaction(request: HttpRequest, payload: InteractionIn) -> tuple[in
     out = InteractionOut.build(item, show_body, with_party=True)
     out.created = recorded.created
     out.party_created = recorded.party_created
-    return (201 if recorded.created else 200), out
+    return Status(201 if recorded.created else 200, out)
 
 
 @router.get("", response={200: InteractionPage, **ERROR_RESPONSES})
@@ -84,9 +84,9 @@ def get_interaction(request: HttpRequest, interaction_id: int) -> InteractionOut
 
 
 @router.delete("/{int:interaction_id}", response={204: None, **ERROR_RESPONSES})
-def delete_interaction(request: HttpRequest, interaction_id: int) -> tuple[int, None]:
+def delete_interaction(request: HttpRequest, interaction_id: int) -> Status[None]:
     services.interaction_delete(actor=actor_of(request), interaction_id=interaction_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -94,7 +94,7 @@ def delete_interaction(request: HttpRequest, interaction_id: int) -> tuple[int, 
 )
 def add_attachment(
     request: HttpRequest, interaction_id: int, file: File[UploadedFile]
-) -> tuple[int, InteractionOut]:
+) -> Status[InteractionOut]:
     """Attach a file (multipart upload) to an interaction."""
     services.interaction_attach(
         actor=actor_of(request),
@@ -102,7 +102,7 @@ def add_attachment(
         attachment=services.NewAttachment(file.name or "file", file.read(), file.content_type or ""),
     )
     item, show_body = selectors.interaction_get(actor=actor_of(request), interaction_id=interaction_id)
-    return 201, InteractionOut.build(item, show_body, with_party=True)
+    return Status(201, InteractionOut.build(item, show_body, with_party=True))
 
 
 @timeline_router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.errors import NotFound
@@ -71,7 +71,7 @@ def list_parties(
 
 
 @router.post("", response={201: PartyOut, **ERROR_RESPONSES}, summary="Create a party")
-def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, PartyOut]:
+def create_party(request: HttpRequest, payload: PartyIn) -> Status[PartyOut]:
     data = payload.dict(
         exclude={"tags", "contact_points", "external_ids", "lifecycle_stage", "organizations"},
         exclude_unset=True,
@@ -86,7 +86,7 @@ def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, PartyOut]
         lifecycle_stage=payload.lifecycle_stage,
         affiliations=[link.dict() for link in payload.organizations],
     )
-    return 201, _party_out(request, party.pk)
+    return Status(201, _party_out(request, party.pk))
 
 
 @router.get("/lookup", response={200: PartyOut, **ERROR_RESPONSES}, summary="Exact lookup")
@@ -129,11 +129,11 @@ def update_party(request: HttpRequest, party_id: int, payload: PartyPatch) -> Pa
 
 
 @router.delete("/{int:party_id}", response={204: None, **ERROR_RESPONSES})
-def delete_party(request: HttpRequest, party_id: int) -> tuple[int, None]:
+def delete_party(request: HttpRequest, party_id: int) -> Status[None]:
     services.party_delete(
         actor=actor_of(request), party_id=party_id, version=version_from(request, None)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{int:party_id}/contact-points", response={200: list[ContactPointOut], **ERROR_RESPONSES})
@@ -145,11 +145,11 @@ def list_contact_points(request: HttpRequest, party_id: int) -> list[ContactPoin
 @router.post("/{int:party_id}/contact-points", response={201: ContactPointOut, **ERROR_RESPONSES})
 def add_contact_point(
     request: HttpRequest, party_id: int, payload: ContactPointIn
-) -> tuple[int, ContactPoint]:
+) -> Status[ContactPoint]:
     """Add an e-mail, phone, handle or address. One held by another party is a 409 that names
     the holder."""
     point = services.contact_point_add(actor=actor_of(request), party_id=party_id, data=payload.dict())
-    return 201, point
+    return Status(201, point)
 
 
 @router.patch(
@@ -166,9 +166,9 @@ def update_contact_point(
 
 
 @router.delete("/{int:party_id}/contact-points/{int:point_id}", response={204: None, **ERROR_RESPONSES})
-def delete_contact_point(request: HttpRequest, party_id: int, point_id: int) -> tuple[int, None]:
+def delete_contact_point(request: HttpRequest, party_id: int, point_id: int) -> Status[None]:
     services.contact_point_remove(actor=actor_of(request), party_id=party_id, point_id=point_id)
-    return 204, None
+    return Status(204, None)
 
 
 def _lifecycle(request: HttpRequest, party_id: int) -> LifecycleOut:
@@ -192,7 +192,7 @@ def get_lifecycle(request: HttpRequest, party_id: int) -> LifecycleOut:
 @router.post("/{int:party_id}/lifecycle", response={201: LifecycleOut, **ERROR_RESPONSES})
 def move_lifecycle(
     request: HttpRequest, party_id: int, payload: LifecycleMoveIn
-) -> tuple[int, LifecycleOut]:
+) -> Status[LifecycleOut]:
     """Move the party to ``to_stage`` with a ``reason``; a move the rules forbid is a 422."""
     services.lifecycle_move(
         actor=actor_of(request),
@@ -201,7 +201,7 @@ def move_lifecycle(
         reason=payload.reason,
         version=version_from(request, payload.version),
     )
-    return 201, _lifecycle(request, party_id)
+    return Status(201, _lifecycle(request, party_id))
 
 
 @router.get("/{int:party_id}/duplicates", response={200: list[DuplicateOut], **ERROR_RESPONSES})
@@ -242,21 +242,21 @@ def list_notes(request: HttpRequest, party_id: int) -> list[NoteOut]:
 
 
 @router.post("/{int:party_id}/notes", response={201: NoteOut, **ERROR_RESPONSES})
-def add_note(request: HttpRequest, party_id: int, payload: NoteIn) -> tuple[int, NoteOut]:
+def add_note(request: HttpRequest, party_id: int, payload: NoteIn) -> Status[NoteOut]:
     note = services.note_add(actor=actor_of(request), party_id=party_id, body=payload.body)
-    return 201, NoteOut.build(note)
+    return Status(201, NoteOut.build(note))
 
 
 @router.post("/{int:party_id}/affiliations", response={201: PartyOut, **ERROR_RESPONSES})
 def add_affiliation(
     request: HttpRequest, party_id: int, payload: AffiliationIn
-) -> tuple[int, PartyOut]:
+) -> Status[PartyOut]:
     """Link this person to an organisation with a role."""
     services.affiliation_add(
         actor=actor_of(request), person_id=party_id, organization_id=payload.organization_id,
         role=payload.role, is_primary=payload.is_primary,
     )
-    return 201, _party_out(request, party_id)
+    return Status(201, _party_out(request, party_id))
 
 
 @router.get("/{int:party_id}/audit", response={200: list[AuditEntryOut], **ERROR_RESPONSES})
@@ -293,9 +293,9 @@ def scan_duplicates(request: HttpRequest) -> dict:
 
 
 @dup_router.post("/dismiss", response={204: None, **ERROR_RESPONSES})
-def dismiss_duplicate(request: HttpRequest, payload: DismissIn) -> tuple[int, None]:
+def dismiss_duplicate(request: HttpRequest, payload: DismissIn) -> Status[None]:
     """Mark two parties as different customers; the pair is not proposed again."""
     services.duplicate_dismiss(
         actor=actor_of(request), party_a_id=payload.party_a_id, party_b_id=payload.party_b_id
     )
-    return 204, None
+    return Status(204, None)
