@@ -17,7 +17,10 @@ def event_emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
     event = OutboxEvent.objects.create(name=name, payload=payload)
     connection = transaction.get_connection()
     pending = getattr(connection, "run_on_commit", [])
-    if not any(getattr(item[1], "outbox_dispatch", False) for item in pending):
+    if not any(
+        getattr(item[1], "outbox_dispatch", False) and not getattr(item[1], "done", False)
+        for item in pending
+    ):
         enqueue_on_commit("fregues.core.tasks.outbox_dispatch", _marker="outbox_dispatch")
     return event
 
@@ -29,6 +32,7 @@ def enqueue_on_commit(task_path: str, *args: Any, _marker: str = "", **kwargs: A
         from django.utils.module_loading import import_string
 
         import_string(task_path).enqueue(*args, **kwargs)
+        _enqueue.done = True  # type: ignore[attr-defined]
 
     if _marker:
         setattr(_enqueue, _marker, True)

@@ -13,6 +13,16 @@ EVENT_RECEIVERS: list = []
 
 
 @task()
+def send_email(subject: str, body: str, to: list[str]) -> int:
+    """Send one e-mail through Django's e-mail backend, out of the request (retried by the
+    worker's backend when the mail server fails, never failing the change that caused it)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@task()
 def outbox_dispatch() -> int:
     """Deliver pending outbox events in order. Idempotent: a delivered event is skipped."""
     delivered = 0

@@ -20,7 +20,16 @@ from .models import (
 class StatusInline(admin.TabularInline):
     model = CircuitStatus
     extra = 0
-    fields = ("position", "code", "name", "name_en", "category", "is_initial", "public_description")
+    fields = (
+        "position",
+        "code",
+        "name",
+        "name_en",
+        "category",
+        "is_initial",
+        "public_description",
+        "public_description_en",
+    )
 
 
 class TransitionInline(admin.TabularInline):
@@ -29,7 +38,9 @@ class TransitionInline(admin.TabularInline):
     fields = ("from_status", "to_status", "name", "notifies_customer")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
-        circuit_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+        circuit_id = (
+            request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+        )
         if db_field.name in ("from_status", "to_status") and circuit_id:
             kwargs["queryset"] = CircuitStatus.objects.filter(circuit_id=circuit_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -65,8 +76,14 @@ class QueueAdmin(admin.ModelAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "case_type", "priority", "customer_tier", "first_response_minutes",
-        "resolution_minutes", "calendar", "is_active",
+        "name",
+        "case_type",
+        "priority",
+        "customer_tier",
+        "first_response_minutes",
+        "resolution_minutes",
+        "calendar",
+        "is_active",
     )
     list_filter = ("case_type", "priority", "is_active")
 

@@ -192,6 +192,9 @@ def case_open(
     assert kind is not None and party is not None
 
     with transaction.atomic():
+        # One open at a time per customer: a second report arriving at the same moment waits
+        # here, then finds the case the first one opened and joins it.
+        Party.objects.select_for_update().filter(pk=party.pk).first()
         if not force_new:
             similar = similar_open_cases(party.pk, kind.pk, subject)
             if similar:

@@ -60,7 +60,7 @@ def _compose(case: Case, kind: str, event: CaseEvent | None) -> tuple[str, str]:
         subject = _("Your request %(p)s was registered") % {"p": case.protocol}
         lines = [
             hello,
-            _("we registered your request \u201c%(s)s\u201d with protocol %(p)s.")
+            _("we registered your request “%(s)s” with protocol %(p)s.")
             % {"s": case.subject, "p": case.protocol},
         ]
     else:

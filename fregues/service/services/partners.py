@@ -8,13 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record
 from fregues.core.errors import Conflict, ErrorCollector, Invalid, NotFound
+from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import require
 from fregues.parties.models import Party, PartyKind
 from fregues.parties.normalize import normalize_email
@@ -121,9 +121,7 @@ def work_order_send(
             f"Cliente: {case.party.first_name}\n\n"
             f"Atualize o estado e as notas aqui (válido até {order.expires_at:%d/%m/%Y}):\n{link}"
         )
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [partner.email])
-        )
+        enqueue_on_commit("fregues.core.tasks.send_email", subject, body, [partner.email])
     return order
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 
 from fregues.core.audit import audit_record
+from fregues.core.events import enqueue_on_commit
 
 from ..clock import WorkingTime
 from ..models import Case, CaseEvent, SlaPolicy
@@ -117,11 +116,7 @@ def sla_state(case: Case, now: datetime.datetime) -> str:
 def _notify(users: list[Any], subject: str, body: str) -> None:
     emails = [u.email for u in users if u.email]
     if emails:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True
-            )
-        )
+        enqueue_on_commit("fregues.core.tasks.send_email", subject, body, emails)
 
 
 def sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
