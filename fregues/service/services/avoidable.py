@@ -16,7 +16,9 @@ TRACKING_WINDOW = datetime.timedelta(hours=48)
 INFERRED_CHANNELS = {"phone", "email", "chat", "sms", "social", "visit"}
 
 
-def avoidable_contact_record(*, case: Case, interaction: Interaction, reason: str) -> AvoidableContact:
+def avoidable_contact_record(
+    *, case: Case, interaction: Interaction, reason: str
+) -> AvoidableContact:
     """Count ``interaction`` as avoidable for ``case`` (once per interaction)."""
     record, created = AvoidableContact.objects.get_or_create(
         interaction=interaction,
@@ -24,7 +26,10 @@ def avoidable_contact_record(*, case: Case, interaction: Interaction, reason: st
     )
     if created:
         audit_record(
-            actor=None, action="create", instance=record, party_id=case.party_id,
+            actor=None,
+            action="create",
+            instance=record,
+            party_id=case.party_id,
             summary=f"avoidable contact on {case.protocol}: {reason}",
         )
     return record
@@ -53,7 +58,8 @@ def infer_after_tracking_visit(interaction_id: int) -> AvoidableContact | None:
         return None
     with transaction.atomic():
         return avoidable_contact_record(
-            case=visit.case, interaction=interaction,
+            case=visit.case,
+            interaction=interaction,
             reason=AvoidableContact.Reason.AFTER_TRACKING_VISIT,
         )
 

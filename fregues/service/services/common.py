@@ -37,7 +37,9 @@ def now_or(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    return (
+        actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    )
 
 
 def case_for_update(protocol: str) -> Case:

@@ -30,11 +30,15 @@ def quality_sample(
     """A random sample of recent, not yet reviewed agent contacts and closed cases."""
     require(actor, "quality.review")
     since = timezone.now() - datetime.timedelta(days=days)
-    reviewed_interactions = QualityReview.objects.exclude(interaction_id=None).values("interaction_id")
+    reviewed_interactions = QualityReview.objects.exclude(interaction_id=None).values(
+        "interaction_id"
+    )
     interactions = Interaction.objects.filter(occurred_at__gte=since, agent__isnull=False).exclude(
         pk__in=reviewed_interactions
     )
-    cases = Case.objects.filter(closed_at__gte=since, assignee__isnull=False).exclude(reviews__isnull=False)
+    cases = Case.objects.filter(closed_at__gte=since, assignee__isnull=False).exclude(
+        reviews__isnull=False
+    )
     if agent_id:
         interactions = interactions.filter(agent_id=agent_id)
         cases = cases.filter(assignee_id=agent_id)
@@ -74,7 +78,9 @@ def quality_review_record(
     if interaction_id:
         interaction = Interaction.objects.filter(pk=interaction_id).first()
         if interaction is None:
-            errors.add("interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id})
+            errors.add(
+                "interaction_id", _("Interaction %(id)s does not exist.") % {"id": interaction_id}
+            )
         else:
             agent = interaction.agent
     items = {item["code"]: item for item in checklist.items}
@@ -111,6 +117,10 @@ def quality_review_record(
             comment=comment,
             reviewed_at=timezone.now(),
         )
-        audit_record(actor=actor, action="create", instance=review,
-                     summary=f"quality review {review.score_percent:.0f}%")
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=review,
+            summary=f"quality review {review.score_percent:.0f}%",
+        )
     return review

@@ -57,15 +57,27 @@ def survey_answer(*, token: str, score: Any, comment: str = "") -> SatisfactionS
         survey = survey_from_token(token)
         survey = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
         if survey.answered_at:
-            raise Conflict(_("This survey was already answered. Thank you!"), code="already_answered")
+            raise Conflict(
+                _("This survey was already answered. Thank you!"), code="already_answered"
+            )
         survey.score = value
         survey.comment = (comment or "").strip()[:2000]
         survey.answered_at = timezone.now()
         survey.save()
         case = survey.case
-        add_event(case, CaseEvent.Kind.SATISFACTION, actor_name="customer",
-                  summary=f"{value}/5", data={"score": value})
-        audit_record(actor=None, action="update", instance=survey, party_id=case.party_id,
-                     summary=f"CSAT {value}/5 for {case.protocol}")
+        add_event(
+            case,
+            CaseEvent.Kind.SATISFACTION,
+            actor_name="customer",
+            summary=f"{value}/5",
+            data={"score": value},
+        )
+        audit_record(
+            actor=None,
+            action="update",
+            instance=survey,
+            party_id=case.party_id,
+            summary=f"CSAT {value}/5 for {case.protocol}",
+        )
         case_event("case.satisfaction", case, score=value)
     return survey
