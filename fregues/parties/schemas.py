@@ -112,6 +112,8 @@ class PartyIn(Schema):
     language: str = ""
     birth_date: datetime.date | None = None
     owner_id: int | None = None
+    preferred_channel: str = Field("", description="email, sms, whatsapp, phone or letter")
+    tier: str = Field("", description="Customer tier for SLA policies (e.g. gold)")
     lifecycle_stage: str = "suspect"
     tags: list[str] = []
     attributes: dict[str, Any] = {}
@@ -131,6 +133,8 @@ class PartyPatch(Schema):
     language: str | None = None
     birth_date: datetime.date | None = None
     owner_id: int | None = None
+    preferred_channel: str | None = None
+    tier: str | None = None
     tags: list[str] | None = None
     attributes: dict[str, Any] | None = None
     version: int | None = Field(None, description="The version you read; a stale one is a 409.")
@@ -177,6 +181,8 @@ class PartyOut(Schema):
     country: str
     language: str
     birth_date: datetime.date | None
+    preferred_channel: str
+    tier: str
     lifecycle_stage: str
     lifecycle_changed_at: datetime.datetime | None
     owner: UserRef | None
@@ -205,6 +211,8 @@ class PartyOut(Schema):
             country=party.country,
             language=party.language,
             birth_date=party.birth_date,
+            preferred_channel=party.preferred_channel,
+            tier=party.tier,
             lifecycle_stage=party.lifecycle_stage,
             lifecycle_changed_at=party.lifecycle_changed_at,
             owner=UserRef.from_user(party.owner),
@@ -286,7 +294,9 @@ class DuplicatePairOut(Schema):
 class MergeIn(Schema):
     merge_id: int | None = Field(
         None,
-        validation_alias=AliasChoices("merge_id", "duplicate_id", "other_id", "source_id", "party_id"),
+        validation_alias=AliasChoices(
+            "merge_id", "duplicate_id", "other_id", "source_id", "party_id"
+        ),
         description="The party to merge into this one (it disappears; its id keeps resolving).",
     )
     merge_ids: list[int] = []
@@ -323,7 +333,9 @@ class NoteOut(Schema):
     @staticmethod
     def build(note: Any) -> NoteOut:
         return NoteOut(
-            id=note.pk, body=note.body, author=UserRef.from_user(note.author),
+            id=note.pk,
+            body=note.body,
+            author=UserRef.from_user(note.author),
             created_at=note.created_at,
         )
 

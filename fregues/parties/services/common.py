@@ -25,6 +25,8 @@ PARTY_AUDIT_FIELDS = (
     "lifecycle_stage",
     "owner",
     "attributes",
+    "preferred_channel",
+    "tier",
 )
 CONTACT_POINT_AUDIT_FIELDS = (
     "kind",

@@ -83,9 +83,7 @@ def _clean_profile(
         or Affiliation.objects.filter(organization=current).exists()
     ):
         errors.add("kind", _("Remove the links to people or organisations before changing this."))
-    if "tax_id" in data or (
-        ("country" in data or kind_changes) and current and current.tax_id
-    ):
+    if "tax_id" in data or (("country" in data or kind_changes) and current and current.tax_id):
         raw = data["tax_id"] if "tax_id" in data else current.tax_id  # type: ignore[union-attr]
         try:
             out["tax_id"], out["tax_id_kind"] = normalize_tax_id(
@@ -99,6 +97,20 @@ def _clean_profile(
         if language and language not in LANGUAGES:
             errors.add("language", _("Unknown language '%(value)s'.") % {"value": language})
         out["language"] = language
+    if "preferred_channel" in data:
+        channel = (data["preferred_channel"] or "").strip().lower()
+        allowed = [code for code, _label in Party._meta.get_field("preferred_channel").choices]
+        if channel and channel not in allowed:
+            errors.add(
+                "preferred_channel",
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)},
+            )
+        out["preferred_channel"] = channel
+    if "tier" in data:
+        tier = (data["tier"] or "").strip().lower()
+        if len(tier) > 20:
+            errors.add("tier", _("At most %(n)s characters.") % {"n": 20})
+        out["tier"] = tier[:20]
     if "birth_date" in data:
         birth = data["birth_date"]
         if isinstance(birth, str) and birth:
@@ -189,7 +201,9 @@ def _clean_affiliations(
                 _("Party %(id)s is not an organisation.") % {"id": org_id},
             )
         else:
-            cleaned.append((org_id, (item.get("role") or "").strip()[:120], bool(item.get("is_primary"))))
+            cleaned.append(
+                (org_id, (item.get("role") or "").strip()[:120], bool(item.get("is_primary")))
+            )
     return cleaned
 
 
@@ -214,7 +228,9 @@ def party_create(
     errors = ErrorCollector()
     fields = _clean_profile(data, errors)
     if lifecycle_stage not in LifecycleStage.values:
-        errors.add("lifecycle_stage", _("Unknown lifecycle stage '%(v)s'.") % {"v": lifecycle_stage})
+        errors.add(
+            "lifecycle_stage", _("Unknown lifecycle stage '%(v)s'.") % {"v": lifecycle_stage}
+        )
     region = fields.get("country") or None
     points = []
     for i, item in enumerate(contact_points or []):
@@ -260,7 +276,9 @@ def party_create(
             _set_tags(party, tag_names)
         for org_id, role, is_primary in links:
             Affiliation.objects.get_or_create(
-                person=party, organization_id=org_id, role=role,
+                person=party,
+                organization_id=org_id,
+                role=role,
                 defaults={"is_primary": is_primary},
             )
         refresh_search(party)
@@ -394,7 +412,10 @@ def external_id_add(*, actor: Any, party_id: int, source: str, code: str) -> Ext
         if created:
             bump(party)
             audit_record(
-                actor=actor, action="create", instance=ext, party_id=party.pk,
+                actor=actor,
+                action="create",
+                instance=ext,
+                party_id=party.pk,
                 summary=f"{source}:{code}",
             )
     return ext
@@ -417,16 +438,24 @@ def affiliation_add(
         if person.kind != PartyKind.PERSON:
             errors.add("person_id", _("Only a person can be linked to an organisation."))
         if organization.kind != PartyKind.ORGANIZATION:
-            errors.add("organization_id", _("Party %(id)s is not an organisation.") % {"id": organization_id})
+            errors.add(
+                "organization_id",
+                _("Party %(id)s is not an organisation.") % {"id": organization_id},
+            )
         errors.raise_if_any()
         role = (role or "").strip()[:120]
         link, created = Affiliation.objects.get_or_create(
-            person=person, organization=organization, role=role,
+            person=person,
+            organization=organization,
+            role=role,
             defaults={"is_primary": is_primary},
         )
         if created:
             audit_record(
-                actor=actor, action="create", instance=link, party_id=person.pk,
+                actor=actor,
+                action="create",
+                instance=link,
+                party_id=person.pk,
                 summary=f"{person.name} — {role or '…'} @ {organization.name}",
             )
             bump(person)
@@ -437,15 +466,21 @@ def affiliation_add(
 def affiliation_remove(*, actor: Any, affiliation_id: int) -> None:
     require(actor, "party.change")
     with transaction.atomic():
-        link = Affiliation.objects.select_related("person", "organization").filter(
-            pk=affiliation_id
-        ).first()
+        link = (
+            Affiliation.objects.select_related("person", "organization")
+            .filter(pk=affiliation_id)
+            .first()
+        )
         if link is None:
             raise NotFound(f"Affiliation {affiliation_id} does not exist.")
         summary = f"{link.person.name} — {link.role} @ {link.organization.name}"
         person_id = link.person_id
         link.delete()
         audit_record(
-            actor=actor, action="delete", entity_type="parties.affiliation",
-            entity_id=affiliation_id, party_id=person_id, summary=summary,
+            actor=actor,
+            action="delete",
+            entity_type="parties.affiliation",
+            entity_id=affiliation_id,
+            party_id=person_id,
+            summary=summary,
         )
