@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fregues.core.forms import ServiceForm
 
-from .models import ContactPointKind, LifecycleStage, PartyKind
+from .models import ContactPointKind, LifecycleStage, Party, PartyKind
 from .normalize import SOCIAL_NETWORKS
 from .services.lifecycle import allowed_moves
 
@@ -66,6 +66,14 @@ class PartyForm(ServiceForm):
         label=_("Preferred language"), choices=PARTY_LANGUAGES, required=False
     )
     birth_date = _text(_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel for notices"),
+        choices=[("", _("No preference")), *Party._meta.get_field("preferred_channel").choices],
+        required=False,
+    )
+    tier = _text(
+        _("Customer tier"), max_length=20, help_text=_("e.g. gold: SLA policies may depend on it.")
+    )
     owner = forms.ChoiceField(label=_("Relationship manager"), required=False)
     tags = _text(
         _("Tags"),
@@ -104,6 +112,8 @@ class PartyForm(ServiceForm):
             "tax_id": c.get("tax_id", ""),
             "country": c.get("country", ""),
             "language": c.get("language", ""),
+            "preferred_channel": c.get("preferred_channel", ""),
+            "tier": c.get("tier", ""),
             "owner_id": int(c["owner"]) if c.get("owner") else None,
         }
         if kind == PartyKind.PERSON:

@@ -215,6 +215,8 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
                 "tax_id": party.tax_id,
                 "country": party.country,
                 "language": party.language,
+                "preferred_channel": party.preferred_channel,
+                "tier": party.tier,
                 "birth_date": party.birth_date.isoformat() if party.birth_date else "",
                 "owner": str(party.owner_id or ""),
                 "tags": ", ".join(t.name for t in party.tags.all()),
