@@ -243,3 +243,10 @@ def test_token_for_an_unknown_or_inactive_user_fails() -> None:
         with pytest.raises(CommandError):
             call_command("token", name)
     assert not ApiToken.objects.exists()
+
+
+def test_createuser_in_a_script_never_waits_for_a_password() -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("createuser", "robo", "--no-input")
+    assert "--password" in str(caught.value)
+    assert not User.objects.filter(username="robo").exists()

@@ -19,11 +19,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", default="agent", choices=ROLES)
-        parser.add_argument("--password", help="Asked for when omitted (or generated with --generate).")
-        parser.add_argument("--generate", action="store_true", help="Generate and print a password.")
+        parser.add_argument(
+            "--password", help="Asked for when omitted (or generated with --generate)."
+        )
+        parser.add_argument(
+            "--generate", action="store_true", help="Generate and print a password."
+        )
         parser.add_argument("--email", default="")
         parser.add_argument("--name", default="", help='Full name, e.g. "Ana Souza".')
         parser.add_argument("--language", default="", choices=["", "pt-br", "pt-pt", "en"])
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="Never prompt (scripts): then give --password or --generate.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"]
