@@ -23,7 +23,7 @@ from fregues.accounts.services import team_create, user_create
 from fregues.core.permissions import ROLES
 from fregues.core.text import fold
 from fregues.demo_service import load_service_demo
-from fregues.interactions.services import interaction_record
+from fregues.interactions.services import interaction_record_many
 from fregues.parties.models import Party
 from fregues.parties.services import affiliation_add, duplicate_scan, note_add, party_create
 
@@ -227,7 +227,9 @@ def ensure_users() -> dict[str, User]:
         users[username] = user
     if not User.objects.filter(teams__isnull=False).exists():
         team_create(
-            actor=None, name="Central de atendimento", members=[users["ana"], users["bruno"], users["carla"]]
+            actor=None,
+            name="Central de atendimento",
+            members=[users["ana"], users["bruno"], users["carla"]],
         )
         team_create(actor=None, name="Gestão de clientes", members=[users["rui"], users["duarte"]])
     return users
@@ -253,14 +255,18 @@ def _organizations(gen: Generator, owners: list[User], count: int = 55) -> list[
                 "country": country,
                 "language": "pt-br" if country == "BR" else "pt-pt",
                 "owner_id": gen.rng.choice(owners).pk,
-                "attributes": {"segment": gen.rng.choice(["indústria", "varejo", "serviços", "setor público"])},
+                "attributes": {
+                    "segment": gen.rng.choice(["indústria", "varejo", "serviços", "setor público"])
+                },
             },
             contact_points=[
                 {"kind": "email", "value": f"contato@{domain}"},
                 {"kind": "phone", "value": gen.phone(country), "label": "work"},
                 gen.address(country) | {"label": "work"},
             ],
-            tags=gen.rng.sample(["Parceiro", "Fornecedor", "Governo", "VIP"], k=gen.rng.randint(0, 2)),
+            tags=gen.rng.sample(
+                ["Parceiro", "Fornecedor", "Governo", "VIP"], k=gen.rng.randint(0, 2)
+            ),
             external_ids=[{"source": "erp", "code": f"C{10000 + i}"}],
             lifecycle_stage=stage,
             lifecycle_reason="demo data",
@@ -307,7 +313,9 @@ def _person(
             "kind": "person",
             "given_name": given,
             "family_name": family,
-            "tax_id": tax_id if tax_id is not None else (gen.br.cpf() if country == "BR" else gen.nif()),
+            "tax_id": tax_id
+            if tax_id is not None
+            else (gen.br.cpf() if country == "BR" else gen.nif()),
             "country": country,
             "language": "pt-br" if country == "BR" else "pt-pt",
             "birth_date": birth,
@@ -323,17 +331,54 @@ def _person(
 def _people(gen: Generator, owners: list[User], orgs: list[Party], count: int = 320) -> list[Party]:
     people = []
     # People the newcomer can find at once ("joao"), and pairs the duplicate scan should flag.
-    joao = _person(gen, owners, "BR", given="João", family="da Silva", email="joao.silva@gmail.com",
-                   phone="+5511987654321", tax_id="52998224725", stage="client")
+    joao = _person(
+        gen,
+        owners,
+        "BR",
+        given="João",
+        family="da Silva",
+        email="joao.silva@gmail.com",
+        phone="+5511987654321",
+        tax_id="52998224725",
+        stage="client",
+    )
     people.append(joao)
-    people.append(_person(gen, owners, "BR", given="Joao", family="Silva", email="joaosilva+loja@gmail.com",
-                          tax_id="", stage="prospect"))
-    people.append(_person(gen, owners, "PT", given="João", family="Gonçalves Pereira",
-                          email="joao.pereira@sapo.pt", stage="advocate"))
+    people.append(
+        _person(
+            gen,
+            owners,
+            "BR",
+            given="Joao",
+            family="Silva",
+            email="joaosilva+loja@gmail.com",
+            tax_id="",
+            stage="prospect",
+        )
+    )
+    people.append(
+        _person(
+            gen,
+            owners,
+            "PT",
+            given="João",
+            family="Gonçalves Pereira",
+            email="joao.pereira@sapo.pt",
+            stage="advocate",
+        )
+    )
     maria = _person(gen, owners, "BR", given="Maria", family="Conceição Oliveira", stage="buyer")
     people.append(maria)
-    people.append(_person(gen, owners, "BR", given="Maria", family="Conceicao Oliveira", tax_id=maria.tax_id,
-                          stage="suspect"))
+    people.append(
+        _person(
+            gen,
+            owners,
+            "BR",
+            given="Maria",
+            family="Conceicao Oliveira",
+            tax_id=maria.tax_id,
+            stage="suspect",
+        )
+    )
     for i in range(count - len(people)):
         country = "BR" if i % 3 else "PT"
         people.append(_person(gen, owners, country))
@@ -341,8 +386,11 @@ def _people(gen: Generator, owners: list[User], orgs: list[Party], count: int = 
         if gen.rng.random() < 0.4:
             org = gen.rng.choice(orgs)
             affiliation_add(
-                actor=None, person_id=person.pk, organization_id=org.pk,
-                role=gen.rng.choice(JOB_ROLES), is_primary=True,
+                actor=None,
+                person_id=person.pk,
+                organization_id=org.pk,
+                role=gen.rng.choice(JOB_ROLES),
+                is_primary=True,
             )
     # Two colleagues whose names differ by a typo, in the same organisation.
     org = orgs[0]
@@ -353,17 +401,20 @@ def _people(gen: Generator, owners: list[User], orgs: list[Party], count: int = 
     return people
 
 
-def _interactions(gen: Generator, parties: list[Party], agents: list[User], count: int = 3300) -> int:
+def _interactions(
+    gen: Generator, parties: list[Party], agents: list[User], count: int = 3300
+) -> int:
     channels = [c for c, _w in CHANNEL_WEIGHTS]
-    recorded = 0
     # every channel at least once, then by weight
     plan = channels + [gen.pick(CHANNEL_WEIGHTS) for _ in range(count - len(channels))]
+    rows = []
     for i, channel in enumerate(plan):
         party = parties[0] if i < 40 else gen.rng.choice(parties)
         direction = "in" if gen.rng.random() < 0.6 else "out"
         if channel in ("web_form", "portal"):
             direction = "in"
-        data: dict[str, Any] = {
+        row: dict[str, Any] = {
+            "party_id": party.pk,
             "channel": channel,
             "direction": direction,
             "occurred_at": gen.moment(),
@@ -374,12 +425,11 @@ def _interactions(gen: Generator, parties: list[Party], agents: list[User], coun
             "external_id": f"demo-{i}",
         }
         if channel == "social":
-            data["network"] = gen.rng.choice(NETWORKS)
+            row["network"] = gen.rng.choice(NETWORKS)
         if channel == "phone":
-            data["duration_seconds"] = gen.rng.randint(30, 1500)
-        interaction_record(actor=None, data=data, party_id=party.pk)
-        recorded += 1
-    return recorded
+            row["duration_seconds"] = gen.rng.randint(30, 1500)
+        rows.append(row)
+    return interaction_record_many(actor=None, rows=rows)["created"]
 
 
 def load_demo(*, seed: int = 2026) -> str:
