@@ -200,11 +200,14 @@ def test_patch_a_contact_point(api: Any, party: Party) -> None:
     assert api.get("/parties", {"q": "b@exemplo.com"}).json()["items"] == []
 
 
-def test_patch_a_phone_keeps_it_a_phone_and_validates_it(api: Any, party: Party) -> None:
+def test_patch_a_phone_keeps_it_a_phone_and_validates_it(
+    api: Any, party: Party, unchanged: Any
+) -> None:
     phone = add(api, party, kind="phone", value="11987654321").json()
     url = f"/parties/{party.pk}/contact-points/{phone['id']}"
     assert api.patch(url, {"label": "casa"}).json()["normalized"] == "+5511987654321"
-    bad = api.patch(url, {"value": "abc"})
+    with unchanged():
+        bad = api.patch(url, {"value": "abc"})
     assert bad.status_code == 422
     assert "value" in bad.json()["errors"]
     assert ContactPoint.objects.get(pk=phone["id"]).normalized == "+5511987654321"
@@ -246,16 +249,17 @@ def test_remove_a_contact_point_hands_primary_to_the_next(api: Any, party: Party
     assert api.get("/parties/lookup", {"email": "a@exemplo.com"}).status_code == 404
 
 
-def test_unknown_contact_points_are_404(api: Any, party: Party) -> None:
+def test_unknown_contact_points_are_404(api: Any, party: Party, unchanged: Any) -> None:
     elsewhere = ContactPointFactory()
-    for url in (
-        f"/parties/{party.pk}/contact-points/999999",
-        f"/parties/{party.pk}/contact-points/{elsewhere.pk}",
-    ):
-        assert api.patch(url, {"label": "x"}).status_code == 404
-        assert api.delete(url).status_code == 404
-    assert api.get("/parties/999999/contact-points").status_code == 404
-    assert add(api, Party(pk=999999), kind="email", value="x@exemplo.com").status_code == 404
+    with unchanged():
+        for url in (
+            f"/parties/{party.pk}/contact-points/999999",
+            f"/parties/{party.pk}/contact-points/{elsewhere.pk}",
+        ):
+            assert api.patch(url, {"label": "x"}).status_code == 404
+            assert api.delete(url).status_code == 404
+        assert api.get("/parties/999999/contact-points").status_code == 404
+        assert add(api, Party(pk=999999), kind="email", value="x@exemplo.com").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["marketing", "quality_manager"])

@@ -525,9 +525,10 @@ def test_a_stale_version_is_a_409_and_nothing_is_overwritten(api: Any, unchanged
     assert Party.objects.get(pk=created["id"]).name == "Primeira"
 
 
-def test_if_match_carries_the_version_too(api: Any) -> None:
+def test_if_match_carries_the_version_too(api: Any, unchanged: Any) -> None:
     created = create(api)
-    stale = api.patch(f"/parties/{created['id']}", {"name": "X"}, **{"If-Match": '"7"'})
+    with unchanged():
+        stale = api.patch(f"/parties/{created['id']}", {"name": "X"}, **{"If-Match": '"7"'})
     assert stale.status_code == 409
     fresh = api.patch(f"/parties/{created['id']}", {"name": "X"}, **{"If-Match": '"1"'})
     assert fresh.status_code == 200
@@ -564,18 +565,20 @@ def test_a_patch_that_changes_nothing_keeps_the_version(api: Any) -> None:
     ],
 )
 def test_a_bad_patch_is_422_and_changes_nothing(
-    api: Any, change: dict[str, Any], field: str
+    api: Any, unchanged: Any, change: dict[str, Any], field: str
 ) -> None:
     created = create(api)
-    response = api.patch(f"/parties/{created['id']}", change)
+    with unchanged():
+        response = api.patch(f"/parties/{created['id']}", change)
     assert response.status_code == 422, response.json()
     assert field in response.json()["errors"]
     after = api.get(f"/parties/{created['id']}").json()
     assert after == created
 
 
-def test_patch_an_unknown_party_is_404(api: Any) -> None:
-    assert api.patch("/parties/999999", {"name": "X"}).status_code == 404
+def test_patch_an_unknown_party_is_404(api: Any, unchanged: Any) -> None:
+    with unchanged():
+        assert api.patch("/parties/999999", {"name": "X"}).status_code == 404
 
 
 # --- delete ---
@@ -613,15 +616,17 @@ def test_delete_erases_the_party_and_what_hangs_on_it_and_is_audited(
     assert again.status_code == 201
 
 
-def test_delete_with_a_stale_if_match_is_409(api: Any, manager_api: Any) -> None:
+def test_delete_with_a_stale_if_match_is_409(api: Any, manager_api: Any, unchanged: Any) -> None:
     created = create(api)
-    response = manager_api.delete(f"/parties/{created['id']}", **{"If-Match": '"5"'})
+    with unchanged():
+        response = manager_api.delete(f"/parties/{created['id']}", **{"If-Match": '"5"'})
     assert response.status_code == 409
     assert Party.objects.filter(pk=created["id"]).exists()
 
 
-def test_delete_an_unknown_party_is_404(manager_api: Any) -> None:
-    assert manager_api.delete("/parties/999999").status_code == 404
+def test_delete_an_unknown_party_is_404(manager_api: Any, unchanged: Any) -> None:
+    with unchanged():
+        assert manager_api.delete("/parties/999999").status_code == 404
 
 
 # --- lookup (screen-pop) ---
@@ -691,7 +696,7 @@ def test_notes_are_added_and_listed(api: Any, unchanged: Any) -> None:
         assert api.post(f"/parties/{created['id']}/notes", {"body": "  "}).status_code == 422
 
 
-def test_affiliations_link_a_person_to_an_organisation(api: Any) -> None:
+def test_affiliations_link_a_person_to_an_organisation(api: Any, unchanged: Any) -> None:
     person = create(api)
     org = OrganizationFactory()
     response = api.post(
@@ -700,7 +705,8 @@ def test_affiliations_link_a_person_to_an_organisation(api: Any) -> None:
     assert response.status_code == 201
     assert response.json()["affiliations"][0]["organization_name"] == org.name
     assert api.get(f"/parties/{org.pk}").json()["affiliations"][0]["person_id"] == person["id"]
-    bad = api.post(f"/parties/{org.pk}/affiliations", {"organization_id": person["id"]})
+    with unchanged():
+        bad = api.post(f"/parties/{org.pk}/affiliations", {"organization_id": person["id"]})
     assert bad.status_code == 422
 
 
@@ -744,7 +750,7 @@ def test_a_person_turned_organisation_must_not_keep_a_cpf_or_a_birth_date(
     assert (fixed.json()["kind"], fixed.json()["tax_id_kind"]) == ("organization", "cnpj")
 
 
-def test_a_linked_party_keeps_its_kind(api: Any) -> None:
+def test_a_linked_party_keeps_its_kind(api: Any, unchanged: Any) -> None:
     org = OrganizationFactory(tax_id="", tax_id_kind="")
     person = create(
         api,
@@ -754,10 +760,11 @@ def test_a_linked_party_keeps_its_kind(api: Any) -> None:
         external_ids=[],
         organizations=[{"organization_id": org.pk}],
     )
-    response = api.patch(f"/parties/{org.pk}", {"kind": "person"})
+    with unchanged():
+        response = api.patch(f"/parties/{org.pk}", {"kind": "person"})
+        assert api.patch(f"/parties/{person['id']}", {"kind": "organization"}).status_code == 422
     assert response.status_code == 422
     assert "kind" in response.json()["errors"]
-    assert api.patch(f"/parties/{person['id']}", {"kind": "organization"}).status_code == 422
 
 
 def test_a_party_with_records_that_must_be_kept_is_not_deleted(
@@ -779,3 +786,14 @@ def test_a_party_with_records_that_must_be_kept_is_not_deleted(
     assert response.json()["code"] == "party_protected"
     assert response.json()["kept"] == ["cases"]
     assert manager_api.get(f"/parties/{party.pk}").status_code == 200
+
+
+def test_patch_assigns_and_clears_the_relationship_manager(api: Any, manager: Any) -> None:
+    created = create(api)
+    body = api.patch(f"/parties/{created['id']}", {"owner_id": manager.pk}).json()
+    assert body["owner"]["id"] == manager.pk
+    assert [p["id"] for p in api.get("/parties", {"owner_id": manager.pk}).json()["items"]] == [
+        created["id"]
+    ]
+    assert api.patch(f"/parties/{created['id']}", {"owner_id": None}).json()["owner"] is None
+    assert Party.objects.get(pk=created["id"]).owner_id is None
