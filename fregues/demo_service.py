@@ -84,18 +84,28 @@ def _teams(users: dict[str, User]) -> None:
 
 def _partners(orgs: list[Party]) -> list[Any]:
     partners = []
-    for org, skills in zip(orgs[-3:], ["refrigeração", "eletrodomésticos", "climatização"], strict=True):
+    for org, skills in zip(
+        orgs[-3:], ["refrigeração", "eletrodomésticos", "climatização"], strict=True
+    ):
         partners.append(
             partner_register(
-                actor=None, party_id=org.pk, email=f"ordens@parceiro-{org.pk}.example",
+                actor=None,
+                party_id=org.pk,
+                email=f"ordens@parceiro-{org.pk}.example",
                 skills=skills,
             )
         )
     return partners
 
 
-def _walk(case: Case, path: list[str], start: datetime.datetime, rng: random.Random,
-          agent: User, partners: list[Any]) -> datetime.datetime:
+def _walk(
+    case: Case,
+    path: list[str],
+    start: datetime.datetime,
+    rng: random.Random,
+    agent: User,
+    partners: list[Any],
+) -> datetime.datetime:
     moment = start
     for step in path:
         moment += datetime.timedelta(hours=rng.randint(2, 40))
@@ -103,16 +113,22 @@ def _walk(case: Case, path: list[str], start: datetime.datetime, rng: random.Ran
             break
         if step == "dispatched":
             order = work_order_send(
-                actor=agent, protocol=case.protocol, partner_id=rng.choice(partners).pk,
-                instructions="Visitar o cliente e diagnosticar.", transition_to="dispatched",
+                actor=agent,
+                protocol=case.protocol,
+                partner_id=rng.choice(partners).pk,
+                instructions="Visitar o cliente e diagnosticar.",
+                transition_to="dispatched",
+                notify=False,
                 now=moment,
             )
             if "in_progress" in path and order.expires_at > timezone.now():
-                work_order_update(token=work_order_token(order), status="in_progress",
-                                  notes="Técnico a caminho.")
+                work_order_update(
+                    token=work_order_token(order), status="in_progress", notes="Técnico a caminho."
+                )
             continue
-        case_transition(actor=agent, protocol=case.protocol, to_status=step, notify=False,
-                        now=moment)
+        case_transition(
+            actor=agent, protocol=case.protocol, to_status=step, notify=False, now=moment
+        )
     return moment
 
 
@@ -132,15 +148,32 @@ def load_service_demo(
         joao = people[0]
         start = now - datetime.timedelta(days=4)
         case_a = case_open(
-            actor=users["ana"], party_id=joao.pk, case_type="technical-assistance",
-            subject="Máquina de lavar não centrifuga", channel="phone", priority="high",
-            category="Avaria", notify=False, now=start,
+            actor=users["ana"],
+            party_id=joao.pk,
+            case_type="technical-assistance",
+            subject="Máquina de lavar não centrifuga",
+            channel="phone",
+            priority="high",
+            category="Avaria",
+            notify=False,
+            now=start,
         ).case
-        case_transition(actor=users["ana"], protocol=case_a.protocol, to_status="triaged",
-                        notify=False, now=start + datetime.timedelta(hours=2))
-        work_order_send(actor=users["ana"], protocol=case_a.protocol, partner_id=partners[0].pk,
-                        instructions="Cliente prefere visita de manhã.", transition_to="dispatched",
-                        now=now - datetime.timedelta(days=3))
+        case_transition(
+            actor=users["ana"],
+            protocol=case_a.protocol,
+            to_status="triaged",
+            notify=False,
+            now=start + datetime.timedelta(hours=2),
+        )
+        work_order_send(
+            actor=users["ana"],
+            protocol=case_a.protocol,
+            partner_id=partners[0].pk,
+            instructions="Cliente prefere visita de manhã.",
+            transition_to="dispatched",
+            notify=False,
+            now=now - datetime.timedelta(days=3),
+        )
         opened += 1
         for person in people[1:]:
             if rng.random() > 0.2:
@@ -148,12 +181,15 @@ def load_service_demo(
             is_licence = rng.random() < 0.3
             start = now - datetime.timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 8))
             result = case_open(
-                actor=rng.choice(agents), party_id=person.pk,
+                actor=rng.choice(agents),
+                party_id=person.pk,
                 case_type="licence-request" if is_licence else "technical-assistance",
                 subject=rng.choice(LICENCE_SUBJECTS if is_licence else TECH_SUBJECTS),
                 channel=rng.choice(["phone", "email", "web_form", "chat", "portal"]),
                 priority=rng.choice(["low", "normal", "normal", "high", "urgent"]),
-                notify=False, now=start, force_new=True,
+                notify=False,
+                now=start,
+                force_new=True,
             )
             case = result.case
             agent = case.assignee or rng.choice(agents)
@@ -165,22 +201,38 @@ def load_service_demo(
                 # they called to ask for the status: an avoidable contact
                 contact = interaction_record(
                     actor=agent,
-                    data={"channel": "phone", "direction": "in", "subject": "Qual é a situação do meu pedido?",
-                          "regarding_type": "service.case", "regarding_id": case.pk,
-                          "occurred_at": now - datetime.timedelta(days=rng.randint(0, 20))},
+                    data={
+                        "channel": "phone",
+                        "direction": "in",
+                        "subject": "Qual é a situação do meu pedido?",
+                        "regarding_type": "service.case",
+                        "regarding_id": case.pk,
+                        "occurred_at": now - datetime.timedelta(days=rng.randint(0, 20)),
+                    },
                     party_id=person.pk,
                 ).interaction
-                avoidable_contact_record(case=case, interaction=contact,
-                                         reason=AvoidableContact.Reason.STATUS_INQUIRY)
+                avoidable_contact_record(
+                    case=case, interaction=contact, reason=AvoidableContact.Reason.STATUS_INQUIRY
+                )
         for survey in SatisfactionSurvey.objects.filter(answered_at__isnull=True):
             if rng.random() < 0.6:
-                survey_answer(token=survey_token(survey), score=rng.choice([3, 4, 4, 5, 5, 2]),
-                              comment=rng.choice(["", "Rápido e atencioso.", "Demorou um pouco."]))
+                survey_answer(
+                    token=survey_token(survey),
+                    score=rng.choice([3, 4, 4, 5, 5, 2]),
+                    comment=rng.choice(["", "Rápido e atencioso.", "Demorou um pouco."]),
+                )
         for case in Case.objects.filter(is_open=False, assignee__isnull=False)[:8]:
             quality_review_record(
-                actor=users["quiteria"], checklist_id=1, case_id=case.pk,
-                scores={"greeting": 100, "history": rng.choice([50, 100]), "protocol": 100,
-                        "resolution": rng.choice([60, 80, 100]), "next_steps": rng.choice([50, 100])},
+                actor=users["quiteria"],
+                checklist_id=1,
+                case_id=case.pk,
+                scores={
+                    "greeting": 100,
+                    "history": rng.choice([50, 100]),
+                    "protocol": 100,
+                    "resolution": rng.choice([60, 80, 100]),
+                    "next_steps": rng.choice([50, 100]),
+                },
                 comment="Revisão de amostra.",
             )
         sweep = sla_sweep()

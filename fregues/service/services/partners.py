@@ -70,6 +70,7 @@ def work_order_send(
     partner_id: int,
     instructions: str = "",
     transition_to: str | None = None,
+    notify: bool = True,
     now: datetime.datetime | None = None,
 ) -> WorkOrder:
     """Send a case to a service partner: a work order e-mailed with a signed link that expires
@@ -113,7 +114,9 @@ def work_order_send(
         if transition_to:
             from .cases import case_transition
 
-            case_transition(actor=actor, protocol=case.protocol, to_status=transition_to, now=now)
+            case_transition(
+                actor=actor, protocol=case.protocol, to_status=transition_to, notify=notify, now=now
+            )
         link = work_order_link(order)
         subject = f"[Freguês] Ordem de serviço {order.pk} — {case.protocol}"
         body = (
