@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("fregues.accounts.urls")),
     path("customers/", include("fregues.parties.urls")),
     path("", include("fregues.interactions.urls")),
+    path("", include("fregues.service.urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:
