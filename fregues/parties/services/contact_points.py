@@ -74,8 +74,14 @@ def clean_contact_point(
                 street = " ".join(p for p in (parts["street"], parts["number"]) if p)
                 value = ", ".join(
                     p
-                    for p in (street, parts["complement"], parts["district"], parts["city"],
-                              parts["region"], parts["postal_code"])
+                    for p in (
+                        street,
+                        parts["complement"],
+                        parts["district"],
+                        parts["city"],
+                        parts["region"],
+                        parts["postal_code"],
+                    )
                     if p
                 )
             if not value:
@@ -176,9 +182,7 @@ def contact_point_add(*, actor: Any, party_id: int, data: dict[str, Any]) -> Con
 
 
 def _point_for_update(party_id: int, point_id: int) -> ContactPoint:
-    point = (
-        ContactPoint.objects.select_for_update().filter(pk=point_id, party_id=party_id).first()
-    )
+    point = ContactPoint.objects.select_for_update().filter(pk=point_id, party_id=party_id).first()
     if point is None:
         raise NotFound(
             f"Contact point {point_id} does not exist on party {party_id}.",
@@ -197,7 +201,9 @@ def contact_point_update(
         party = party_for_update(party_id)
         point = _point_for_update(party_id, point_id)
         before = snapshot(point, CONTACT_POINT_AUDIT_FIELDS)
-        merged = {name: getattr(point, name) for name in ("kind", "network", "label", *ADDRESS_FIELDS)}
+        merged = {
+            name: getattr(point, name) for name in ("kind", "network", "label", *ADDRESS_FIELDS)
+        }
         merged.update(is_primary=point.is_primary, is_verified=point.is_verified)
         merged["value"] = point.normalized if point.kind != "address" else ""
         if point.kind == ContactPointKind.ADDRESS and "value" not in data:

@@ -34,7 +34,9 @@ def duplicate_scan(*, actor: Any) -> dict[str, int]:
             current = existing.get(key)
             if current is None:
                 new.append(
-                    DuplicateCandidate(party_a_id=key[0], party_b_id=key[1], score=score, reasons=reasons)
+                    DuplicateCandidate(
+                        party_a_id=key[0], party_b_id=key[1], score=score, reasons=reasons
+                    )
                 )
             elif current.status == DuplicateCandidate.Status.OPEN and (
                 current.score != score or current.reasons != reasons
@@ -44,7 +46,8 @@ def duplicate_scan(*, actor: Any) -> dict[str, int]:
                 updated += 1
         DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
         stale = [
-            c.pk for key, c in existing.items()
+            c.pk
+            for key, c in existing.items()
             if key not in found and c.status == DuplicateCandidate.Status.OPEN
         ]
         DuplicateCandidate.objects.filter(pk__in=stale).delete()
@@ -66,7 +69,10 @@ def duplicate_dismiss(*, actor: Any, party_a_id: int, party_b_id: int) -> Duplic
         candidate.resolved_by = actor if getattr(actor, "pk", None) else None
         candidate.save()
         audit_record(
-            actor=actor, action="update", instance=candidate, party_id=a,
+            actor=actor,
+            action="update",
+            instance=candidate,
+            party_id=a,
             summary=f"parties {a} and {b} are not duplicates",
         )
     return candidate

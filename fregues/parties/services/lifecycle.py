@@ -59,7 +59,8 @@ def lifecycle_move(
         current = party.lifecycle_stage
         if to_stage not in S.values:
             raise Invalid.field(
-                "to_stage", _("Unknown lifecycle stage '%(v)s'.") % {"v": to_stage},
+                "to_stage",
+                _("Unknown lifecycle stage '%(v)s'.") % {"v": to_stage},
                 code="unknown_stage",
             )
         if to_stage not in ALLOWED_MOVES.get(current, set()):
@@ -71,9 +72,12 @@ def lifecycle_move(
                 errors={"to_stage": [_("Not allowed from %(a)s.") % {"a": S(current).label}]},
                 details={"allowed": allowed_moves(current)},
             )
-        if (to_stage in REASON_REQUIRED or to_stage == S.CLIENT and current == S.ADVOCATE) and not reason:
+        if (
+            to_stage in REASON_REQUIRED or to_stage == S.CLIENT and current == S.ADVOCATE
+        ) and not reason:
             raise Invalid.field(
-                "reason", _("Say why the party moves to %(b)s.") % {"b": S(to_stage).label},
+                "reason",
+                _("Say why the party moves to %(b)s.") % {"b": S(to_stage).label},
                 code="reason_required",
             )
         now = timezone.now()

@@ -18,8 +18,17 @@ from .common import PARTY_AUDIT_FIELDS, bump, check_version, party_event, party_
 from .lifecycle import FUNNEL
 
 # Profile fields the survivor takes from the merged party when its own are blank.
-FILLABLE = ("given_name", "family_name", "legal_name", "tax_id", "tax_id_kind", "country",
-            "language", "birth_date", "owner_id")
+FILLABLE = (
+    "given_name",
+    "family_name",
+    "legal_name",
+    "tax_id",
+    "tax_id_kind",
+    "country",
+    "language",
+    "birth_date",
+    "owner_id",
+)
 
 
 def _move_affiliations(survivor: Party, merged: Party) -> None:
@@ -32,7 +41,9 @@ def _move_affiliations(survivor: Party, merged: Party) -> None:
         if person_id == org_id or clash.exists():
             link.delete()
         else:
-            Affiliation.objects.filter(pk=link.pk).update(person_id=person_id, organization_id=org_id)
+            Affiliation.objects.filter(pk=link.pk).update(
+                person_id=person_id, organization_id=org_id
+            )
 
 
 def _move_every_reference(survivor: Party, merged: Party) -> dict[str, int]:
@@ -76,7 +87,9 @@ def party_merge(
     """
     require(actor, "party.merge")
     if survivor_id == merged_id:
-        raise Invalid.field("merge_id", _("A party cannot be merged into itself."), code="same_party")
+        raise Invalid.field(
+            "merge_id", _("A party cannot be merged into itself."), code="same_party"
+        )
     with transaction.atomic():
         first, second = sorted((survivor_id, merged_id))  # lock in a fixed order: no deadlock
         locked = {first: party_for_update(first), second: party_for_update(second)}
@@ -96,10 +109,14 @@ def party_merge(
         survivor.attributes = {**merged.attributes, **survivor.attributes}
         stage_from = survivor.lifecycle_stage
         if (
-            merged.lifecycle_stage in FUNNEL
-            and survivor.lifecycle_stage in FUNNEL
-            and FUNNEL.index(merged.lifecycle_stage) > FUNNEL.index(survivor.lifecycle_stage)
-        ) or survivor.lifecycle_stage not in FUNNEL and merged.lifecycle_stage in FUNNEL:
+            (
+                merged.lifecycle_stage in FUNNEL
+                and survivor.lifecycle_stage in FUNNEL
+                and FUNNEL.index(merged.lifecycle_stage) > FUNNEL.index(survivor.lifecycle_stage)
+            )
+            or survivor.lifecycle_stage not in FUNNEL
+            and merged.lifecycle_stage in FUNNEL
+        ):
             survivor.lifecycle_stage = merged.lifecycle_stage
             survivor.lifecycle_changed_at = timezone.now()
 
@@ -110,9 +127,7 @@ def party_merge(
         Party.objects.filter(merged_into=merged).update(merged_into=survivor)
         DuplicateCandidate.objects.filter(
             models.Q(party_a=merged) | models.Q(party_b=merged)
-        ).exclude(
-            party_a__in=(survivor, merged), party_b__in=(survivor, merged)
-        ).delete()
+        ).exclude(party_a__in=(survivor, merged), party_b__in=(survivor, merged)).delete()
         DuplicateCandidate.objects.filter(
             party_a_id=min(survivor.pk, merged.pk), party_b_id=max(survivor.pk, merged.pk)
         ).update(
@@ -133,7 +148,9 @@ def party_merge(
         merged.merged_at = timezone.now()
         merged.version += 1
         merged.search_text = ""
-        merged.save(update_fields=["merged_into", "merged_at", "version", "search_text", "updated_at"])
+        merged.save(
+            update_fields=["merged_into", "merged_at", "version", "search_text", "updated_at"]
+        )
         bump(survivor, [*FILLABLE, "attributes", "lifecycle_stage", "lifecycle_changed_at"])
         audit_record(
             actor=actor,

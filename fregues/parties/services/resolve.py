@@ -63,7 +63,9 @@ def party_resolve(
             errors={errors_prefix: [m for ms in errors.errors.values() for m in ms]},
         )
     assert fields is not None
-    found = contact_point_find(kind=kind, network=fields["network"], normalized=fields["normalized"])
+    found = contact_point_find(
+        kind=kind, network=fields["network"], normalized=fields["normalized"]
+    )
     if found is None and fields["network"] == "whatsapp":
         found = contact_point_find(kind="phone", network="", normalized=fields["normalized"])
     if found is not None:
