@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fregues.core.middleware.UserLanguageMiddleware",
+    "fregues.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "fregues.urls"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -42,3 +42,32 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/, an unknown path or a wrong method answers JSON like every other error
+    (Django's own 404 page and the router's plain 405 would be HTML or text)."""
+
+    MESSAGES = {404: ("not_found", "No such endpoint."), 405: ("method_not_allowed", "")}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        known = self.MESSAGES.get(response.status_code)
+        if (
+            known
+            and request.path.startswith("/api/")
+            and "json" not in response.get("Content-Type", "")
+        ):
+            code, message = known
+            if response.status_code == 405:
+                message = f"Method {request.method} is not allowed here. Allowed: {response.get('Allow', '')}."
+            json_response = JsonResponse(
+                {"code": code, "message": message, "errors": {}}, status=response.status_code
+            )
+            if response.has_header("Allow"):
+                json_response["Allow"] = response["Allow"]
+            return json_response
+        return response

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from fregues.core.events import event_emit
+from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
 
 from ..models import (
@@ -340,8 +341,9 @@ def party_update(
 def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> None:
     """Erase a party with everything that hangs on it (the right to erasure).
 
-    The records merged into it go too (they are the same customer). The audit entry keeps
-    who deleted whom and when, not the personal data.
+    The records merged into it go too (they are the same customer). The audit trail keeps
+    who did what and when to this customer, but the personal data in its entries (summaries,
+    before/after values) is wiped: nothing of the person stays behind.
     """
     require(actor, "party.delete")
     with transaction.atomic():
@@ -367,6 +369,9 @@ def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> No
                 code="party_protected",
                 details={"kept": kept},
             ) from exc
+        AuditEntry.objects.filter(party_id__in=[pk, *merged_ids]).update(
+            summary="(erased)", changes={}
+        )
         audit_record(
             actor=actor,
             action="delete",

@@ -24,3 +24,22 @@ def test_preferred_channel_and_tier_round_trip(client):
         **h,
     )
     assert r.status_code == 422 and "preferred_channel" in r.json()["errors"]
+
+
+def test_erasure_wipes_personal_data_from_the_audit_trail(client):
+    from fregues.accounts.services import token_create, user_create
+    from fregues.core.models import AuditEntry
+
+    u = user_create(actor=None, username="er", password=None, role="admin")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, user=u)}"}
+    r = client.post(
+        "/api/v1/parties",
+        {"name": "Zé Apagado", "contact_points": [{"kind": "email", "value": "ze@apagado.com"}]},
+        content_type="application/json",
+        **h,
+    )
+    pk = r.json()["id"]
+    assert client.delete(f"/api/v1/parties/{pk}", **h).status_code == 204
+    entries = list(AuditEntry.objects.filter(party_id=pk).values_list("summary", "changes"))
+    assert entries and all("Apagado" not in s and "apagado" not in str(c) for s, c in entries)
+    assert AuditEntry.objects.filter(party_id=pk, action="delete").exists()
