@@ -73,14 +73,22 @@ def list_parties(
 @router.post("", response={201: PartyOut, **ERROR_RESPONSES}, summary="Create a party")
 def create_party(request: HttpRequest, payload: PartyIn) -> Status[PartyOut]:
     data = payload.dict(
-        exclude={"tags", "contact_points", "external_ids", "lifecycle_stage", "organizations"},
+        exclude={
+            "tags",
+            "contact_points",
+            "email",
+            "phone",
+            "external_ids",
+            "lifecycle_stage",
+            "organizations",
+        },
         exclude_unset=True,
     )
     data.setdefault("kind", payload.kind)
     party = services.party_create(
         actor=actor_of(request),
         data=data,
-        contact_points=[cp.dict() for cp in payload.contact_points],
+        contact_points=payload.all_contact_points(),
         tags=payload.tags,
         external_ids=[e.dict() for e in payload.external_ids],
         lifecycle_stage=payload.lifecycle_stage,
@@ -113,7 +121,9 @@ def get_party(request: HttpRequest, party_id: int) -> HttpResponse | PartyOut:
         return response
 
 
-@router.api_operation(["PATCH", "PUT"], "/{int:party_id}", response={200: PartyOut, **ERROR_RESPONSES})
+@router.api_operation(
+    ["PATCH", "PUT"], "/{int:party_id}", response={200: PartyOut, **ERROR_RESPONSES}
+)
 def update_party(request: HttpRequest, party_id: int, payload: PartyPatch) -> PartyOut:
     """Change the fields sent. Send the ``version`` you read (or ``If-Match``): when someone
     saved the party since, the answer is 409 and nothing is written."""
@@ -136,7 +146,9 @@ def delete_party(request: HttpRequest, party_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/{int:party_id}/contact-points", response={200: list[ContactPointOut], **ERROR_RESPONSES})
+@router.get(
+    "/{int:party_id}/contact-points", response={200: list[ContactPointOut], **ERROR_RESPONSES}
+)
 def list_contact_points(request: HttpRequest, party_id: int) -> list[ContactPoint]:
     party = selectors.party_get(actor=actor_of(request), party_id=party_id)
     return list(party.contact_points.all())
@@ -148,7 +160,9 @@ def add_contact_point(
 ) -> Status[ContactPoint]:
     """Add an e-mail, phone, handle or address. One held by another party is a 409 that names
     the holder."""
-    point = services.contact_point_add(actor=actor_of(request), party_id=party_id, data=payload.dict())
+    point = services.contact_point_add(
+        actor=actor_of(request), party_id=party_id, data=payload.dict()
+    )
     return Status(201, point)
 
 
@@ -160,12 +174,16 @@ def update_contact_point(
     request: HttpRequest, party_id: int, point_id: int, payload: ContactPointPatch
 ) -> ContactPoint:
     return services.contact_point_update(
-        actor=actor_of(request), party_id=party_id, point_id=point_id,
+        actor=actor_of(request),
+        party_id=party_id,
+        point_id=point_id,
         data=payload.dict(exclude_unset=True),
     )
 
 
-@router.delete("/{int:party_id}/contact-points/{int:point_id}", response={204: None, **ERROR_RESPONSES})
+@router.delete(
+    "/{int:party_id}/contact-points/{int:point_id}", response={204: None, **ERROR_RESPONSES}
+)
 def delete_contact_point(request: HttpRequest, party_id: int, point_id: int) -> Status[None]:
     services.contact_point_remove(actor=actor_of(request), party_id=party_id, point_id=point_id)
     return Status(204, None)
@@ -210,10 +228,15 @@ def party_duplicates(request: HttpRequest, party_id: int) -> list[DuplicateOut]:
     party = selectors.party_get(actor=actor_of(request), party_id=party_id)
     matches = find_duplicates(party)
     parties = {
-        p.pk: p for p in _with_primary_points(Party.objects.filter(pk__in=[m.party_id for m in matches]))
+        p.pk: p
+        for p in _with_primary_points(Party.objects.filter(pk__in=[m.party_id for m in matches]))
     }
     return [
-        DuplicateOut(party=PartySummary.build(parties[m.party_id]), score=round(m.score, 3), reasons=m.reasons)
+        DuplicateOut(
+            party=PartySummary.build(parties[m.party_id]),
+            score=round(m.score, 3),
+            reasons=m.reasons,
+        )
         for m in matches
         if m.party_id in parties
     ]
@@ -238,7 +261,9 @@ def merge_party(request: HttpRequest, party_id: int, payload: MergeIn) -> PartyO
 @router.get("/{int:party_id}/notes", response={200: list[NoteOut], **ERROR_RESPONSES})
 def list_notes(request: HttpRequest, party_id: int) -> list[NoteOut]:
     selectors.party_get(actor=actor_of(request), party_id=party_id)
-    return [NoteOut.build(n) for n in Note.objects.filter(party_id=party_id).select_related("author")]
+    return [
+        NoteOut.build(n) for n in Note.objects.filter(party_id=party_id).select_related("author")
+    ]
 
 
 @router.post("/{int:party_id}/notes", response={201: NoteOut, **ERROR_RESPONSES})
@@ -253,8 +278,11 @@ def add_affiliation(
 ) -> Status[PartyOut]:
     """Link this person to an organisation with a role."""
     services.affiliation_add(
-        actor=actor_of(request), person_id=party_id, organization_id=payload.organization_id,
-        role=payload.role, is_primary=payload.is_primary,
+        actor=actor_of(request),
+        person_id=party_id,
+        organization_id=payload.organization_id,
+        role=payload.role,
+        is_primary=payload.is_primary,
     )
     return Status(201, _party_out(request, party_id))
 

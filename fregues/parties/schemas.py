@@ -118,8 +118,18 @@ class PartyIn(Schema):
     tags: list[str] = []
     attributes: dict[str, Any] = {}
     contact_points: list[ContactPointIn] = []
+    email: str = Field("", description="Shortcut for a primary e-mail contact point.")
+    phone: str = Field("", description="Shortcut for a primary phone contact point (any format).")
     external_ids: list[ExternalIdIn] = []
     organizations: list[AffiliationIn] = []
+
+    def all_contact_points(self) -> list[dict[str, Any]]:
+        points = [cp.dict() for cp in self.contact_points]
+        for kind in ("email", "phone"):
+            value = getattr(self, kind).strip()
+            if value:
+                points.append({"kind": kind, "value": value, "error_field": kind})
+        return points
 
 
 class PartyPatch(Schema):

@@ -85,7 +85,8 @@ def _clean_profile(
     ):
         errors.add("kind", _("Remove the links to people or organisations before changing this."))
     if "tax_id" in data or (("country" in data or kind_changes) and current and current.tax_id):
-        raw = data["tax_id"] if "tax_id" in data else current.tax_id  # type: ignore[union-attr]
+        # Not data.get(..., current.tax_id): current is None when creating.
+        raw = data["tax_id"] if "tax_id" in data else current.tax_id  # type: ignore[union-attr]  # noqa: SIM401
         try:
             out["tax_id"], out["tax_id_kind"] = normalize_tax_id(
                 raw or "", out.get("country") or (current.country if current else ""), kind
@@ -235,7 +236,19 @@ def party_create(
     region = fields.get("country") or None
     points = []
     for i, item in enumerate(contact_points or []):
-        cleaned = clean_contact_point(item, errors, prefix=f"contact_points.{i}.", region=region)
+        # "error_field" names the input field the caller took it from ("email" for a shortcut)
+        item = dict(item)
+        error_field = item.pop("error_field", None)
+        if error_field:
+            shortcut_errors = ErrorCollector()
+            cleaned = clean_contact_point(item, shortcut_errors, region=region)
+            for messages in shortcut_errors.errors.values():
+                for message in messages:
+                    errors.add(error_field, message)
+        else:
+            cleaned = clean_contact_point(
+                item, errors, prefix=f"contact_points.{i}.", region=region
+            )
         if cleaned:
             points.append(cleaned)
     tag_names = _clean_tags(tags, errors)

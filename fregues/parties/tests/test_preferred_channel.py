@@ -4,7 +4,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_preferred_channel_and_tier_round_trip(client):
-    from fregues.accounts.services import user_create, token_create
+    from fregues.accounts.services import token_create, user_create
 
     u = user_create(actor=None, username="pc", password=None, role="admin")
     c = client
@@ -43,3 +43,25 @@ def test_erasure_wipes_personal_data_from_the_audit_trail(client):
     entries = list(AuditEntry.objects.filter(party_id=pk).values_list("summary", "changes"))
     assert entries and all("Apagado" not in s and "apagado" not in str(c) for s, c in entries)
     assert AuditEntry.objects.filter(party_id=pk, action="delete").exists()
+
+
+def test_email_and_phone_shortcuts_create_contact_points(client):
+    from fregues.accounts.services import token_create, user_create
+    from fregues.parties.models import Party
+
+    u = user_create(actor=None, username="sc", password=None, role="admin")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, user=u)}"}
+    r = client.post(
+        "/api/v1/parties",
+        {"name": "Rita", "email": "Rita@Exemplo.com", "phone": "(21) 99876-5432"},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 201, r.json()
+    values = {cp["kind"]: cp["normalized"] for cp in r.json()["contact_points"]}
+    assert values == {"email": "rita@exemplo.com", "phone": "+5521998765432"}
+    bad = client.post(
+        "/api/v1/parties", {"name": "X", "email": "nope"}, content_type="application/json", **h
+    )
+    assert bad.status_code == 422 and "email" in bad.json()["errors"]
+    assert Party.objects.count() == 1
