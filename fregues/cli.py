@@ -1,6 +1,6 @@
 """The ``fregues`` command: Django management underneath, plus ``serve`` and ``demo``.
 
-    fregues migrate | serve | demo | createuser USERNAME --role ROLE | token USERNAME | ...
+fregues migrate | serve | demo | createuser USERNAME --role ROLE | token USERNAME | ...
 """
 
 from __future__ import annotations
@@ -55,9 +55,18 @@ def serve(argv: list[str]) -> int:
         command = [sys.executable, "-m", "fregues.cli", "runserver", f"{args.host}:{args.port}"]
     else:
         command = [
-            sys.executable, "-m", "gunicorn", "fregues.wsgi:application",
-            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-            "--access-logfile", "-", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "fregues.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
         ]
     server = subprocess.Popen(command)
     try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fregues.accounts.models import Team, User
 from fregues.accounts.services import team_create
+from fregues.interactions.services import interaction_record
 from fregues.parties.models import Party
 from fregues.service.models import AvoidableContact, Case, Queue, SatisfactionSurvey
 from fregues.service.services import (
@@ -32,7 +33,6 @@ from fregues.service.services.configuration import queue_update
 from fregues.service.services.knowledge import seed_articles
 from fregues.service.services.partners import work_order_token
 from fregues.service.services.satisfaction import survey_token
-from fregues.interactions.services import interaction_record
 
 TECH_SUBJECTS = [
     "Máquina de lavar não centrifuga",

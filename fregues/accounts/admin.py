@@ -8,7 +8,7 @@ from .models import ApiToken, Team, User
 class FreguesUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Freguês", {"fields": ("role", "language")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Freguês", {"fields": ("role", "language")}))
 
 
 @admin.register(Team)

@@ -18,8 +18,13 @@ router = Router(tags=["accounts"])
 def me(request: HttpRequest) -> MeOut:
     user = actor_of(request)
     return MeOut(
-        id=user.pk, username=user.username, name=user.display_name, email=user.email,
-        role=role_of(user) or "", language=user.language, permissions=permissions_of(user),
+        id=user.pk,
+        username=user.username,
+        name=user.display_name,
+        email=user.email,
+        role=role_of(user) or "",
+        language=user.language,
+        permissions=permissions_of(user),
     )
 
 

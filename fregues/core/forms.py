@@ -26,6 +26,8 @@ class ServiceForm(forms.Form):
     to this form's field names when they differ.
     """
 
+    # Set by Django's BaseForm (django-stubs does not declare it); we add errors to it directly.
+    _errors: ErrorDict | None
     service_fields: dict[str, str] = {}
     # The URL name (taking the holder's id) of the page of whoever holds a contested value.
     holder_url_name = "parties:detail"

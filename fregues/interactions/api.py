@@ -45,10 +45,10 @@ def record_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
         name=payload.name,
         attachments=files,
     )
-    item, show_body = selectors.interaction_get(
+    interaction, show_body = selectors.interaction_get(
         actor=actor_of(request), interaction_id=recorded.interaction.pk
     )
-    out = InteractionOut.build(item, show_body, with_party=True)
+    out = InteractionOut.build(interaction, show_body, with_party=True)
     out.created = recorded.created
     out.party_created = recorded.party_created
     return Status(201 if recorded.created else 200, out)
@@ -68,8 +68,15 @@ def list_interactions(
 ) -> InteractionPage:
     """Interactions newest first, with filters; follow ``next_cursor`` for the next page."""
     result = selectors.interaction_list(
-        actor=actor_of(request), party_id=party_id, channel=channel, direction=direction,
-        agent_id=agent_id, since=since, until=until, cursor=cursor, limit=limit,
+        actor=actor_of(request),
+        party_id=party_id,
+        channel=channel,
+        direction=direction,
+        agent_id=agent_id,
+        since=since,
+        until=until,
+        cursor=cursor,
+        limit=limit,
     )
     return InteractionPage(
         items=[InteractionOut.build(i, result.show_body, with_party=True) for i in result.items],
@@ -79,7 +86,9 @@ def list_interactions(
 
 @router.get("/{int:interaction_id}", response={200: InteractionOut, **ERROR_RESPONSES})
 def get_interaction(request: HttpRequest, interaction_id: int) -> InteractionOut:
-    item, show_body = selectors.interaction_get(actor=actor_of(request), interaction_id=interaction_id)
+    item, show_body = selectors.interaction_get(
+        actor=actor_of(request), interaction_id=interaction_id
+    )
     return InteractionOut.build(item, show_body, with_party=True)
 
 
@@ -89,9 +98,7 @@ def delete_interaction(request: HttpRequest, interaction_id: int) -> Status[None
     return Status(204, None)
 
 
-@router.post(
-    "/{int:interaction_id}/attachments", response={201: InteractionOut, **ERROR_RESPONSES}
-)
+@router.post("/{int:interaction_id}/attachments", response={201: InteractionOut, **ERROR_RESPONSES})
 def add_attachment(
     request: HttpRequest, interaction_id: int, file: File[UploadedFile]
 ) -> Status[InteractionOut]:
@@ -99,15 +106,17 @@ def add_attachment(
     services.interaction_attach(
         actor=actor_of(request),
         interaction_id=interaction_id,
-        attachment=services.NewAttachment(file.name or "file", file.read(), file.content_type or ""),
+        attachment=services.NewAttachment(
+            file.name or "file", file.read(), file.content_type or ""
+        ),
     )
-    item, show_body = selectors.interaction_get(actor=actor_of(request), interaction_id=interaction_id)
+    item, show_body = selectors.interaction_get(
+        actor=actor_of(request), interaction_id=interaction_id
+    )
     return Status(201, InteractionOut.build(item, show_body, with_party=True))
 
 
-@timeline_router.get(
-    "/{int:party_id}/timeline", response={200: InteractionPage, **ERROR_RESPONSES}
-)
+@timeline_router.get("/{int:party_id}/timeline", response={200: InteractionPage, **ERROR_RESPONSES})
 def party_timeline(
     request: HttpRequest,
     party_id: int,
@@ -119,8 +128,12 @@ def party_timeline(
     """Every contact with the party on every channel, newest first. Filter with ``channel``
     (repeatable); page with ``cursor`` = the previous page's ``next_cursor``."""
     result = selectors.party_timeline(
-        actor=actor_of(request), party_id=party_id, channel=channel, direction=direction,
-        cursor=cursor, limit=limit,
+        actor=actor_of(request),
+        party_id=party_id,
+        channel=channel,
+        direction=direction,
+        cursor=cursor,
+        limit=limit,
     )
     return InteractionPage(
         items=[InteractionOut.build(i, result.show_body) for i in result.items],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -81,7 +81,10 @@ class LogInteractionForm(ServiceForm):
     def __init__(self, *args: Any, party: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         points = [p for p in party.contact_points.all() if p.kind != "address"] if party else []
-        self.fields["via"].choices = [("", "—"), *((p.value, p.value) for p in points)]
+        cast(forms.ChoiceField, self.fields["via"]).choices = [
+            ("", "—"),
+            *((p.value, p.value) for p in points),
+        ]
 
     def map_service_field(self, name: str) -> str | None:
         if name.startswith("attachments"):

@@ -89,7 +89,10 @@ class InteractionOut(Schema):
             regarding_id=item.regarding_id,
             attachments=[
                 AttachmentOut(
-                    id=a.pk, filename=a.filename, content_type=a.content_type, size=a.size,
+                    id=a.pk,
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    size=a.size,
                     url=f"/interactions/attachments/{a.pk}",
                 )
                 for a in item.attachments.all()

@@ -107,9 +107,10 @@ def _clean(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
         errors.add("occurred_at", _("The contact cannot be in the future."))
     out["occurred_at"] = occurred
     duration = data.get("duration_seconds")
-    if duration is not None:
-        if not isinstance(duration, int) or duration < 0 or duration > 24 * 3600:
-            errors.add("duration_seconds", _("Duration is a number of seconds (0 to 86400)."))
+    if duration is not None and (
+        not isinstance(duration, int) or duration < 0 or duration > 24 * 3600
+    ):
+        errors.add("duration_seconds", _("Duration is a number of seconds (0 to 86400)."))
     out["duration_seconds"] = duration
     for name, size in (
         ("subject", 300),

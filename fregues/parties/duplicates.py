@@ -69,7 +69,9 @@ def find_duplicates(party: Party, limit: int = 20) -> list[Match]:
         for pid in others.values_list("party_id", flat=True):
             add(pid, 0.85, f"same {'e-mail' if kind == 'email' else 'phone'} (loosely)")
     if party.kind == "person":
-        org_ids = list(Affiliation.objects.filter(person=party).values_list("organization_id", flat=True))
+        org_ids = list(
+            Affiliation.objects.filter(person=party).values_list("organization_id", flat=True)
+        )
         colleagues = Affiliation.objects.filter(organization_id__in=org_ids).exclude(person=party)
         for pid, name in colleagues.values_list("person_id", "person__name"):
             similarity = name_similarity(party.name, name)
@@ -84,7 +86,11 @@ def find_duplicates(party: Party, limit: int = 20) -> list[Match]:
             block = block.filter(search_text__contains=folded[-1][:4])
         for pid, name, birth in block.values_list("pk", "name", "birth_date")[:500]:
             similarity = name_similarity(party.name, name)
-            if party.birth_date and birth == party.birth_date and similarity >= SAME_ORG_NAME_THRESHOLD:
+            if (
+                party.birth_date
+                and birth == party.birth_date
+                and similarity >= SAME_ORG_NAME_THRESHOLD
+            ):
                 add(pid, 0.8, "similar name and same birth date")
             elif similarity >= NAME_THRESHOLD:
                 add(pid, (similarity - 50) / 100, "similar name")
@@ -108,9 +114,7 @@ def scan_pairs() -> Iterator[tuple[int, int, float, list[str]]]:
         pairs.setdefault(key, Match(key[1], 0.0)).add(score, reason)
 
     live = Party.objects.filter(merged_into__isnull=True)
-    dup_tax = (
-        live.exclude(tax_id="").values("tax_id").annotate(n=Count("id")).filter(n__gt=1)
-    )
+    dup_tax = live.exclude(tax_id="").values("tax_id").annotate(n=Count("id")).filter(n__gt=1)
     groups: dict[str, list[int]] = defaultdict(list)
     for pid, tax in live.filter(tax_id__in=dup_tax.values("tax_id")).values_list("pk", "tax_id"):
         groups[tax].append(pid)
@@ -153,11 +157,11 @@ def scan_pairs() -> Iterator[tuple[int, int, float, list[str]]]:
     ):
         tokens = fold(name).split(" ")
         blocks[(kind, tokens[0], tokens[-1][:3])].append((pid, name, birth))
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > 200:
+    for block in blocks.values():
+        if len(block) < 2 or len(block) > 200:
             continue
-        for i, (a, name_a, birth_a) in enumerate(members):
-            for b, name_b, birth_b in members[i + 1 :]:
+        for i, (a, name_a, birth_a) in enumerate(block):
+            for b, name_b, birth_b in block[i + 1 :]:
                 similarity = name_similarity(name_a, name_b)
                 if birth_a and birth_a == birth_b and similarity >= SAME_ORG_NAME_THRESHOLD:
                     add(a, b, 0.8, "similar name and same birth date")

@@ -6,7 +6,7 @@ only read the fields, and show the services' errors (fregues.core.forms.ServiceF
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -68,7 +68,10 @@ class PartyForm(ServiceForm):
     birth_date = _text(_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
     preferred_channel = forms.ChoiceField(
         label=_("Preferred channel for notices"),
-        choices=[("", _("No preference")), *Party._meta.get_field("preferred_channel").choices],
+        choices=[
+            ("", _("No preference")),
+            *(Party._meta.get_field("preferred_channel").choices or ()),
+        ],
         required=False,
     )
     tier = _text(
@@ -91,7 +94,10 @@ class PartyForm(ServiceForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("Nobody")), *(owner_choices or [])]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", _("Nobody")),
+            *(owner_choices or []),
+        ]
         self.fields["country"].initial = settings.DEFAULT_COUNTRY
         self.service_fields = dict(self.service_fields)
         if self.kind_value() == PartyKind.PERSON:
@@ -246,15 +252,10 @@ class ContactPointForm(ServiceForm):
         if point is not None:  # the kind of a contact point never changes
             self.fields["kind"].disabled = True
             self.fields["network"].disabled = True
-        if (
-            point is not None
-            and point.label
-            and point.label not in dict(self.fields["label"].choices)
-        ):
-            self.fields["label"].choices = [
-                *self.fields["label"].choices,
-                (point.label, point.label),
-            ]
+        label_field = cast(forms.ChoiceField, self.fields["label"])
+        label_choices = cast(list[tuple[str, str]], label_field.choices)  # a plain list
+        if point is not None and point.label and point.label not in dict(label_choices):
+            label_field.choices = [*label_choices, (point.label, point.label)]
 
     def service_data(self) -> dict[str, Any]:
         c = self.cleaned_data
@@ -316,6 +317,7 @@ class AffiliationForm(ServiceForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if not data.get("other_id"):
             self.add_error("link_q", _("Search, then pick one from the list."))
         return data
@@ -326,4 +328,4 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, ids: tuple[int, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survivor"].choices = [(i, str(i)) for i in ids]
+        cast(forms.TypedChoiceField, self.fields["survivor"]).choices = [(i, str(i)) for i in ids]

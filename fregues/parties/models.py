@@ -162,7 +162,9 @@ class ContactPoint(TimeStamped):
         ]
         indexes = [
             models.Index(fields=["party", "kind"], name="contact_point_party"),
-            models.Index(fields=["match_key"], name="contact_point_match", condition=~Q(match_key="")),
+            models.Index(
+                fields=["match_key"], name="contact_point_match", condition=~Q(match_key="")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,8 @@ def normalize_email(value: str, field: str = "value") -> str:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
         raise Invalid.field(
-            field, _("'%(value)s' is not a valid e-mail address: %(reason)s")
+            field,
+            _("'%(value)s' is not a valid e-mail address: %(reason)s")
             % {"value": raw, "reason": exc},
             code="invalid_email",
         ) from exc

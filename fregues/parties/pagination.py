@@ -23,7 +23,9 @@ def page(qs: QuerySet[Party], cursor: str | None, limit: int) -> tuple[list[Part
             name, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
             qs = qs.filter(Q(name__gt=name) | Q(name=name, pk__gt=int(pk)))
         except (ValueError, TypeError) as exc:
-            raise Invalid.field("cursor", "This cursor is not valid.", code="invalid_cursor") from exc
+            raise Invalid.field(
+                "cursor", "This cursor is not valid.", code="invalid_cursor"
+            ) from exc
     rows = list(qs.order_by("name", "id")[: limit + 1])
     next_cursor = encode(rows[limit - 1].name, rows[limit - 1].pk) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -42,7 +42,10 @@ def party_get(*, actor: Any, party_id: int, follow_merge: bool = False) -> Party
         .prefetch_related(
             "tags",
             "external_ids",
-            Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
+            Prefetch(
+                "contact_points",
+                queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id"),
+            ),
             Prefetch(
                 "affiliations",
                 queryset=Affiliation.objects.select_related("organization"),
@@ -152,14 +155,18 @@ def party_search(*, actor: Any, q: str, limit: int = 20) -> list[Party]:
     terms = search_terms(q)
     if not terms:
         return []
-    qs = party_list(actor=actor, q=q).select_related("owner").prefetch_related(
-        Prefetch(
-            "contact_points",
-            queryset=ContactPoint.objects.filter(is_primary=True).exclude(kind="address"),
-            to_attr="primary_points",
+    qs = (
+        party_list(actor=actor, q=q)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch(
+                "contact_points",
+                queryset=ContactPoint.objects.filter(is_primary=True).exclude(kind="address"),
+                to_attr="primary_points",
+            )
         )
     )
-    results = list(qs[: limit * 3])
+    results: list[Party] = list(qs[: limit * 3])
     folded = fold(q)
     results.sort(key=lambda p: (not fold(p.name).startswith(folded), fold(p.name), p.pk))
     return results[:limit]
@@ -170,7 +177,9 @@ def party_lookup(
 ) -> Party:
     """Exact lookup for screen-pop: the party holding this phone, e-mail or handle, or 404."""
     require(actor, "party.view")
-    given = [name for name, value in (("phone", phone), ("email", email), ("handle", handle)) if value]
+    given = [
+        name for name, value in (("phone", phone), ("email", email), ("handle", handle)) if value
+    ]
     if len(given) != 1:
         raise Invalid(
             "Give exactly one of phone, email or handle.",
@@ -214,10 +223,14 @@ def lifecycle_history(*, actor: Any, party_id: int) -> QuerySet[LifecycleMove]:
 
 def audit_history(*, actor: Any, party_id: int, limit: int = 50) -> list[AuditEntry]:
     require(actor, "audit.view")
-    return list(AuditEntry.objects.filter(party_id=party_id).order_by("-occurred_at", "-id")[:limit])
+    return list(
+        AuditEntry.objects.filter(party_id=party_id).order_by("-occurred_at", "-id")[:limit]
+    )
 
 
-def duplicate_pairs_list(*, actor: Any, status: str = "open", limit: int = 100) -> list[DuplicateCandidate]:
+def duplicate_pairs_list(
+    *, actor: Any, status: str = "open", limit: int = 100
+) -> list[DuplicateCandidate]:
     """Stored duplicate pairs between live parties, most likely first."""
     require(actor, "party.view")
     return list(

@@ -7,7 +7,7 @@ The customer page is assembled from slots (fregues.core.htmx): the interactions 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -278,7 +278,11 @@ def party_page_context(request: HttpRequest, party: Party, **forms: Any) -> dict
     links = party.affiliations.all() if party.is_person else party.members.all()
     funnel = [(s.value, s.label) for s in FUNNEL]
     stage = party.lifecycle_stage
-    passed = [s.value for s in FUNNEL[: FUNNEL.index(stage)]] if stage in FUNNEL else []
+    passed = (
+        [s.value for s in FUNNEL[: FUNNEL.index(cast(LifecycleStage, stage))]]
+        if stage in FUNNEL
+        else []
+    )
     return {
         "party": party,
         "funnel": funnel,
@@ -644,6 +648,7 @@ def _home_overview(request: HttpRequest, _obj: Any) -> str:
 
 
 def _home_portfolio(request: HttpRequest, _obj: Any) -> str:
+    assert request.user.pk is not None  # the home page is login_required
     parties, total = ui_selectors.portfolio(actor=request.user, owner_id=request.user.pk)
     return render_to_string(
         "parties/partials/home_portfolio.html",

@@ -27,9 +27,7 @@ class Sender(Protocol):
 class EmailSender:
     def send(self, *, to: str, subject: str, body: str) -> str:
         message_id = f"<{uuid.uuid4()}@fregues>"
-        send_mail(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False
-        )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
         return message_id
 
 

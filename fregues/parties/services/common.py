@@ -89,7 +89,7 @@ def search_document(party: Party) -> str:
     if party.tax_id:
         parts.append(digits(party.tax_id) or fold(party.tax_id))
     if party.pk:
-        for kind, network, normalized in ContactPoint.objects.filter(
+        for kind, _network, normalized in ContactPoint.objects.filter(
             Q(party=party) & ~Q(kind="address")
         ).values_list("kind", "network", "normalized"):
             if kind == "phone" or (kind == "social" and normalized.startswith("+")):

@@ -73,7 +73,7 @@ def lifecycle_move(
                 details={"allowed": allowed_moves(current)},
             )
         if (
-            to_stage in REASON_REQUIRED or to_stage == S.CLIENT and current == S.ADVOCATE
+            to_stage in REASON_REQUIRED or (to_stage == S.CLIENT and current == S.ADVOCATE)
         ) and not reason:
             raise Invalid.field(
                 "reason",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -13,7 +13,14 @@ from fregues.core.errors import Conflict, Invalid
 from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
 
-from ..models import Affiliation, ContactPoint, DuplicateCandidate, LifecycleMove, Party
+from ..models import (
+    Affiliation,
+    ContactPoint,
+    DuplicateCandidate,
+    LifecycleMove,
+    LifecycleStage,
+    Party,
+)
 from .common import PARTY_AUDIT_FIELDS, bump, check_version, party_event, party_for_update
 from .lifecycle import FUNNEL
 
@@ -109,14 +116,11 @@ def party_merge(
         survivor.attributes = {**merged.attributes, **survivor.attributes}
         stage_from = survivor.lifecycle_stage
         if (
-            (
-                merged.lifecycle_stage in FUNNEL
-                and survivor.lifecycle_stage in FUNNEL
-                and FUNNEL.index(merged.lifecycle_stage) > FUNNEL.index(survivor.lifecycle_stage)
-            )
-            or survivor.lifecycle_stage not in FUNNEL
-            and merged.lifecycle_stage in FUNNEL
-        ):
+            merged.lifecycle_stage in FUNNEL
+            and survivor.lifecycle_stage in FUNNEL
+            and FUNNEL.index(cast(LifecycleStage, merged.lifecycle_stage))
+            > FUNNEL.index(cast(LifecycleStage, survivor.lifecycle_stage))
+        ) or (survivor.lifecycle_stage not in FUNNEL and merged.lifecycle_stage in FUNNEL):
             survivor.lifecycle_stage = merged.lifecycle_stage
             survivor.lifecycle_changed_at = timezone.now()
 

@@ -101,7 +101,9 @@ def _clean_profile(
         out["language"] = language
     if "preferred_channel" in data:
         channel = (data["preferred_channel"] or "").strip().lower()
-        allowed = [code for code, _label in Party._meta.get_field("preferred_channel").choices]
+        allowed = [
+            code for code, _label in Party._meta.get_field("preferred_channel").choices or ()
+        ]
         if channel and channel not in allowed:
             errors.add(
                 "preferred_channel",
@@ -144,7 +146,7 @@ def _clean_profile(
 
 
 def _clean_tags(names: list[str] | None, errors: ErrorCollector) -> list[str]:
-    cleaned = []
+    cleaned: list[str] = []
     for name in names or []:
         name = (name or "").strip()
         if not name or len(name) > 60:
@@ -190,9 +192,9 @@ def _external_id_conflict(source: str, code: str, party_id: int | None) -> Confl
 def _clean_affiliations(
     items: list[dict[str, Any]] | None, kind: str | None, errors: ErrorCollector
 ) -> list[tuple[int, str, bool]]:
-    cleaned = []
+    cleaned: list[tuple[int, str, bool]] = []
     for i, item in enumerate(items or []):
-        org_id = item.get("organization_id")
+        org_id: Any = item.get("organization_id")
         if kind != PartyKind.PERSON:
             errors.add(f"organizations.{i}", _("Only a person can be linked to an organisation."))
         elif not Party.objects.filter(
@@ -374,7 +376,9 @@ def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> No
             Party.objects.filter(pk__in=merged_ids).delete()
             party.delete()
         except (ProtectedError, RestrictedError) as exc:
-            blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            blocking = (
+                exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+            )
             kept = sorted({str(obj._meta.verbose_name_plural) for obj in blocking})
             raise Conflict(
                 _("Party %(id)s cannot be deleted: it has records that must be kept (%(kept)s).")

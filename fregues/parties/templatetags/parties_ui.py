@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils import timezone
@@ -14,6 +14,9 @@ from django.utils.translation import gettext_noop
 
 from ..models import LifecycleStage
 from ..normalize import format_tax_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # dev-only package; used in annotations
 
 register = template.Library()
 
@@ -98,6 +101,7 @@ def network_name(code: str) -> str:
 
 @register.simple_tag
 def stage_badge(stage: str) -> SafeString:
+    label: str | StrPromise
     try:
         label = LifecycleStage(stage).label
     except ValueError:

@@ -280,7 +280,7 @@ def _policy_out(p: SlaPolicy) -> SlaPolicyOut:
     return SlaPolicyOut(
         id=p.pk,
         name=p.name,
-        case_type=p.case_type.code if p.case_type_id else None,
+        case_type=p.case_type.code if p.case_type is not None else None,
         priority=p.priority,
         customer_tier=p.customer_tier,
         first_response_minutes=p.first_response_minutes,

@@ -15,8 +15,8 @@ from .quality import QualityChecklist, QualityReview, SatisfactionSurvey
 from .sla import BusinessCalendar, CalendarHoliday, Queue, SlaPolicy
 
 __all__ = [
-    "AvoidableContact",
     "Article",
+    "AvoidableContact",
     "BusinessCalendar",
     "CalendarHoliday",
     "Case",

@@ -37,7 +37,9 @@ class WorkOrder(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_orders")
-    partner = models.ForeignKey(ServicePartner, on_delete=models.PROTECT, related_name="work_orders")
+    partner = models.ForeignKey(
+        ServicePartner, on_delete=models.PROTECT, related_name="work_orders"
+    )
     instructions = models.TextField(_("instructions"), blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
     partner_notes = models.TextField(blank=True)

@@ -45,10 +45,16 @@ class QualityChecklist(models.Model):
 class QualityReview(models.Model):
     """One reviewed contact or case, scored item by item against a checklist."""
 
-    checklist = models.ForeignKey(QualityChecklist, on_delete=models.PROTECT, related_name="reviews")
+    checklist = models.ForeignKey(
+        QualityChecklist, on_delete=models.PROTECT, related_name="reviews"
+    )
     reviewer = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    agent = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="quality_reviews")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    agent = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="quality_reviews"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
+    )
     interaction_id = models.BigIntegerField(null=True, blank=True)
     scores = models.JSONField(default=dict)
     score_percent = models.FloatField()

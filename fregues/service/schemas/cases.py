@@ -96,7 +96,9 @@ class CaseOut(Schema):
     tracking_code: str | None = None
     version: int
     created_at: datetime.datetime
-    joined: bool | None = Field(None, description="True when the request joined an open case.")
+    joined: bool | None = Field(
+        default=None, description="True when the request joined an open case."
+    )
     message: str | None = None
 
     @staticmethod
@@ -270,15 +272,17 @@ class SlaPolicyPatch(Schema):
     """The fields sent change; null is refused where a value is required (blank case type,
     priority or tier mean "any")."""
 
-    name: str = Field(None)
+    # The ignored fields are optional to send but not nullable: the None default only marks
+    # them absent (the docstring above is the OpenAPI description, so the note lives here).
+    name: str = Field(None)  # type: ignore[assignment]
     case_type: str | None = None
     priority: str | None = None
     customer_tier: str | None = None
-    first_response_minutes: int = Field(None, gt=0)
-    resolution_minutes: int = Field(None, gt=0)
-    warning_percent: int = Field(None, ge=1, le=99)
-    calendar_id: int = Field(None)
-    is_active: bool = Field(None)
+    first_response_minutes: int = Field(None, gt=0)  # type: ignore[assignment]
+    resolution_minutes: int = Field(None, gt=0)  # type: ignore[assignment]
+    warning_percent: int = Field(None, ge=1, le=99)  # type: ignore[assignment]
+    calendar_id: int = Field(None)  # type: ignore[assignment]
+    is_active: bool = Field(None)  # type: ignore[assignment]
 
 
 class SlaPolicyOut(Schema):

@@ -25,7 +25,10 @@ def _period(since: datetime.datetime | None, until: datetime.datetime | None) ->
 
 
 def sla_compliance(
-    *, actor: Any, by: str = "queue", since: datetime.datetime | None = None,
+    *,
+    actor: Any,
+    by: str = "queue",
+    since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Per queue, agent or case type: cases measured, first responses and resolutions on
@@ -57,15 +60,21 @@ def sla_compliance(
     out = []
     for row in rows:
         cases = row["cases"]
-        out.append({
-            "group": row["group"] or "—",
-            "cases": cases,
-            "resolved": row["resolved"],
-            "resolution_breached": row["resolution_breached"],
-            "first_response_breached": row["first_response_breached"],
-            "resolution_compliance": round(100 * (cases - row["resolution_breached"]) / cases, 1),
-            "first_response_compliance": round(100 * (cases - row["first_response_breached"]) / cases, 1),
-        })
+        out.append(
+            {
+                "group": row["group"] or "—",
+                "cases": cases,
+                "resolved": row["resolved"],
+                "resolution_breached": row["resolution_breached"],
+                "first_response_breached": row["first_response_breached"],
+                "resolution_compliance": round(
+                    100 * (cases - row["resolution_breached"]) / cases, 1
+                ),
+                "first_response_compliance": round(
+                    100 * (cases - row["first_response_breached"]) / cases, 1
+                ),
+            }
+        )
     return out
 
 
@@ -83,14 +92,21 @@ def avoidable_contacts_weekly(
         .order_by("week", "case_type", "reason_code")
     )
     return [
-        {"week": row["week"].date() if hasattr(row["week"], "date") else row["week"],
-         "case_type": row["case_type"], "reason": row["reason_code"], "contacts": row["contacts"]}
+        {
+            "week": row["week"].date() if hasattr(row["week"], "date") else row["week"],
+            "case_type": row["case_type"],
+            "reason": row["reason_code"],
+            "contacts": row["contacts"],
+        }
         for row in rows
     ]
 
 
 def satisfaction(
-    *, actor: Any, by: str = "agent", since: datetime.datetime | None = None,
+    *,
+    actor: Any,
+    by: str = "agent",
+    since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Average CSAT and answers per agent or queue."""
@@ -110,8 +126,12 @@ def satisfaction(
         .annotate(n=Count("id"))
     )
     return [
-        {"group": row["group"] or "—", "answers": row["answers"],
-         "average": round(row["average"], 2), "sent": sent.get(row["group"], row["answers"])}
+        {
+            "group": row["group"] or "—",
+            "answers": row["answers"],
+            "average": round(row["average"], 2),
+            "sent": sent.get(row["group"], row["answers"]),
+        }
         for row in rows
     ]
 
@@ -130,8 +150,11 @@ def quality_by_agent(
         .order_by("agent_name", "month")
     )
     return [
-        {"agent": row["agent_name"] or "—",
-         "month": row["month"].date() if hasattr(row["month"], "date") else row["month"],
-         "reviews": row["reviews"], "average": round(row["average"], 1)}
+        {
+            "agent": row["agent_name"] or "—",
+            "month": row["month"].date() if hasattr(row["month"], "date") else row["month"],
+            "reviews": row["reviews"],
+            "average": round(row["average"], 1),
+        }
         for row in rows
     ]
