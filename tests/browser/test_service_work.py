@@ -167,3 +167,25 @@ def test_the_case_page_and_the_new_case_form_fit_a_phone(phone, live_server, use
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1] == 375, (path, widths)
+
+
+def test_search_the_knowledge_base_from_the_case_page(page, live_server, login, users, support):
+    from fregues.service.services.knowledge import article_create
+
+    article_create(
+        actor=users["ana"],
+        title="Geladeira não gela: o que verificar",
+        body="## Antes da visita\n\n- Termostato no **5**\n- Porta fechando bem",
+        category="Refrigeração",
+    )
+    case = support["cases"][0]
+    login("beto")
+    page.goto(f"{live_server.url}/cases/{case.protocol}/")
+    page.locator("#kb-q").press_sequentially("geladeira", delay=20)
+    result = page.locator("#kb-results a", has_text="Geladeira não gela")
+    expect(result).to_be_visible()
+    result.click()
+    article = page.locator("#kb-article .kb-article")
+    expect(article.locator("h2")).to_have_text("Antes da visita")
+    expect(article.locator("strong")).to_have_text("5")
+    assert page.url.endswith(f"/cases/{case.protocol}/")  # the agent never left the case
