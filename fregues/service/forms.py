@@ -108,8 +108,18 @@ class TransitionForm(ServiceForm):
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Why, what happens next…")}),
+        help_text=_("A move that tells the customer sends this comment with the notice."),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].error_messages["required"] = _(
+            "Choose the status to move the case to."
+        )
 
 
 class AssignForm(ServiceForm):

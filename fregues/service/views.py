@@ -827,36 +827,30 @@ TRACK_PAGE = "service/public/track.html"
 def track(request: HttpRequest, protocol: str) -> HttpResponse:
     """The customer's tracking page: the code from their receipt opens the status history.
 
-    A wrong code and an unknown protocol get the same answer. A code that worked is kept in
-    the session, so the page can be reloaded without typing it again (nor putting it in the
-    address).
+    The code typed is kept in the session and the page shows itself again (so it can be
+    reloaded without typing the code, and the code never sits in the address); each showing
+    of the history is one visit. A wrong code and an unknown protocol get the same answer.
     """
     remembered: dict[str, str] = dict(request.session.get(TRACK_SESSION_KEY, {}))
-    params = request.POST if request.method == "POST" else request.GET
-    typed = "code" in params
     context: dict[str, Any] = {"protocol": protocol}
-    if typed:
-        form = TrackForm(params)
+    if request.method == "POST" or "code" in request.GET:
+        form = TrackForm(request.POST if request.method == "POST" else request.GET)
         if not form.is_valid():
             return render(request, TRACK_PAGE, {**context, "form": form}, status=422)
-        code = form.cleaned_data["code"]
-    else:
-        code = remembered.get(protocol, "")
-        if not code:
-            return render(request, TRACK_PAGE, {**context, "form": TrackForm()})
+        remembered[protocol] = form.cleaned_data["code"]
+        request.session[TRACK_SESSION_KEY] = remembered
+        return redirect("service:track", protocol)
+    code = remembered.get(protocol, "")
+    if not code:
+        return render(request, TRACK_PAGE, {**context, "form": TrackForm()})
     try:
         case = services.tracking_open(protocol=protocol, code=code)
     except NotFound as exc:
-        if protocol in remembered:
-            del remembered[protocol]
-            request.session[TRACK_SESSION_KEY] = remembered
+        del remembered[protocol]
+        request.session[TRACK_SESSION_KEY] = remembered
         form = TrackForm()
         form.top_messages.append(exc.message)
         return render(request, TRACK_PAGE, {**context, "form": form}, status=404)
-    if typed:
-        remembered[protocol] = code
-        request.session[TRACK_SESSION_KEY] = remembered
-        return redirect("service:track", protocol)
     context["view"] = selectors.case_public_view(case, get_language())
     return render(request, TRACK_PAGE, context)
 
