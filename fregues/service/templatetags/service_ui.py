@@ -115,7 +115,8 @@ def sla_badge(case: Any, show_due: bool = True) -> SafeString | str:
         return ""
     due = ""
     if show_due and case.is_open and state != "paused" and case.resolution_due:
-        due = format_html(" · {}", ago(case.resolution_due))
+        # no-break spaces: the badge is a flex box, where plain spaces at its edges collapse
+        due = format_html("\u00a0·\u00a0{}", ago(case.resolution_due))
     return format_html('<span class="badge sla sla-{}">{}{}</span>', state, SLA_LABELS[state], due)
 
 
