@@ -21,6 +21,12 @@ from .models import CasePriority, WorkOrder
 NONE = [("", "—")]
 
 
+def set_choices(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def _id_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "") and str(value).isdigit() else None
 
@@ -66,14 +72,18 @@ class CaseOpenForm(ServiceForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case_types = case_types
-        self.fields["case_type"].choices = [(t.code, t.name) for t in case_types]
-        self.fields["reporter"].choices = NONE + [(str(p.pk), p.name) for p in reporters]
-        self.fields["queue"].choices = [("", _("The type's default queue"))] + [
-            (str(q.pk), q.name) for q in queues
-        ]
-        self.fields["assignee"].choices = [("", _("By the queue's rule"))] + [
-            (str(u.pk), u.display_name) for u in agents
-        ]
+        set_choices(self, "case_type", [(t.code, t.name) for t in case_types])
+        set_choices(self, "reporter", NONE + [(str(p.pk), p.name) for p in reporters])
+        set_choices(
+            self,
+            "queue",
+            [("", _("The type's default queue"))] + [(str(q.pk), q.name) for q in queues],
+        )
+        set_choices(
+            self,
+            "assignee",
+            [("", _("By the queue's rule"))] + [(str(u.pk), u.display_name) for u in agents],
+        )
         if not reporters:
             del self.fields["reporter"]
 
@@ -130,9 +140,9 @@ class AssignForm(ServiceForm):
 
     def __init__(self, *args: Any, agents: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("Nobody"))] + [
-            (str(u.pk), u.display_name) for u in agents
-        ]
+        set_choices(
+            self, "assignee", [("", _("Nobody"))] + [(str(u.pk), u.display_name) for u in agents]
+        )
 
 
 class CaseEditForm(ServiceForm):
@@ -166,7 +176,7 @@ class CaseEditForm(ServiceForm):
         options = list(categories)
         if current and current not in options:
             options.append(current)
-        self.fields["category"].choices = NONE + [(c, c) for c in options]
+        set_choices(self, "category", NONE + [(c, c) for c in options])
 
 
 class CaseContactForm(LogInteractionForm):
@@ -179,7 +189,7 @@ class CaseContactForm(LogInteractionForm):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["who"].choices = [(str(p.pk), p.name) for p in people]
+        set_choices(self, "who", [(str(p.pk), p.name) for p in people])
         if len(people) < 2:
             del self.fields["who"]
         self.fields["subject"].widget.attrs["placeholder"] = _("What did they ask?")
@@ -210,11 +220,15 @@ class DispatchForm(ServiceForm):
         self, *args: Any, partners: list[Any], moves: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [
-            (str(p.pk), f"{p.party.name} — {p.skills}" if p.skills else p.party.name)
-            for p in partners
-        ]
-        self.fields["transition_to"].choices = [("", _("Keep the status")), *moves]
+        set_choices(
+            self,
+            "partner",
+            [
+                (str(p.pk), f"{p.party.name} — {p.skills}" if p.skills else p.party.name)
+                for p in partners
+            ],
+        )
+        set_choices(self, "transition_to", [("", _("Keep the status")), *moves])
         if not self.is_bound and any(code == "dispatched" for code, _label in moves):
             self.initial.setdefault("transition_to", "dispatched")
 
@@ -231,11 +245,15 @@ class ReassignForm(ServiceForm):
 
     def __init__(self, *args: Any, agents: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [
-            ("", _("Choose an agent…")),
-            *((str(u.pk), u.display_name) for u in agents),
-            ("none", _("Nobody (back to the queue)")),
-        ]
+        set_choices(
+            self,
+            "assignee",
+            [
+                ("", _("Choose an agent…")),
+                *((str(u.pk), u.display_name) for u in agents),
+                ("none", _("Nobody (back to the queue)")),
+            ],
+        )
 
     def assignee_id(self) -> int | None:
         value = self.cleaned_data.get("assignee")
@@ -277,7 +295,8 @@ class SurveyForm(ServiceForm):
 
 
 class PartnerUpdateForm(ServiceForm):
-    status = forms.ChoiceField(
+    # not "status": that is the form's HTTP status (ServiceForm)
+    new_status = forms.ChoiceField(
         label=_("Status"),
         choices=[(c, label) for c, label in WorkOrder.Status.choices if c != "sent"],
         widget=forms.RadioSelect,
@@ -290,6 +309,8 @@ class PartnerUpdateForm(ServiceForm):
             attrs={"rows": 3, "placeholder": _("Visit booked for Tuesday, part ordered…")}
         ),
     )
+
+    service_fields = {"status": "new_status"}
 
 
 class ReviewForm(ServiceForm):
@@ -318,7 +339,6 @@ class ReviewForm(ServiceForm):
                     }
                 ),
             )
-            self.fields[name].weight = item.get("weight", 1)
         self.fields["comment"] = self.fields.pop("comment")  # last
 
     def map_service_field(self, name: str) -> str | None:
@@ -326,8 +346,9 @@ class ReviewForm(ServiceForm):
             return f"score_{name.removeprefix('scores.')}"
         return super().map_service_field(name)
 
-    def item_fields(self) -> list[Any]:
-        return [self[f"score_{item['code']}"] for item in self.items]
+    def item_fields(self) -> list[tuple[Any, Any]]:
+        """(bound field, weight) for each item of the checklist."""
+        return [(self[f"score_{item['code']}"], item.get("weight", 1)) for item in self.items]
 
     def scores(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -65,7 +65,7 @@ def queues(*, actor: Any) -> list[Queue]:
     """Queues with the number of open cases and of unassigned open cases in each, and whether
     the actor serves it (``is_mine``: a member of its team)."""
     require(actor, "case.view")
-    rows = list(
+    rows: list[Queue] = list(
         Queue.objects.select_related("team").annotate(
             open_count=Count("cases", filter=Q(cases__is_open=True)),
             unassigned_count=Count(

@@ -112,7 +112,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
     may_assign = can(user, "case.assign")
     agents = ui_selectors.agents(actor=user) if may_assign else []
     partners = ui_selectors.partners() if may_change and case.is_open else []
-    people = [case.party, *([case.reporter] if case.reporter_id else [])]
+    people = [case.party, *([case.reporter] if case.reporter else [])]
     language = get_language()
     context: dict[str, Any] = {
         "case": case,
@@ -251,7 +251,7 @@ def case_assign(request: HttpRequest, protocol: str) -> HttpResponse:
         messages.success(
             request,
             _("Case %(p)s is assigned to %(name)s.")
-            % {"p": case.protocol, "name": case.assignee.display_name},
+            % {"p": case.protocol, "name": case.assignee.display_name if case.assignee else ""},
         )
     else:
         messages.success(request, _("Case %(p)s is unassigned.") % {"p": case.protocol})
@@ -301,7 +301,7 @@ def case_edit(request: HttpRequest, protocol: str) -> HttpResponse:
 def case_contact(request: HttpRequest, protocol: str) -> HttpResponse:
     """Log a contact about this case; "status inquiry" counts it as an avoidable contact."""
     case = _load(request, protocol)
-    people = [case.party, *([case.reporter] if case.reporter_id else [])]
+    people = [case.party, *([case.reporter] if case.reporter else [])]
     form = CaseContactForm(request.POST, request.FILES, party=case.party, people=people)
     if not form.is_valid():
         return _refused(request, protocol, form, "contact_form")
@@ -552,7 +552,7 @@ def _queue_context(
     if queue_id and queue is None:
         raise Http404(_("This queue does not exist."))
     if queue is None and all_queues:
-        mine = [q for q in all_queues if q.is_mine]
+        mine = [q for q in all_queues if getattr(q, "is_mine", False)]
         queue = (mine or all_queues)[0]
     unassigned = request.GET.get("unassigned") == "1"
     rows: list[Case] = []
@@ -639,7 +639,9 @@ def reassign(request: HttpRequest) -> HttpResponse:
 @service_http_errors
 def sla_board(request: HttpRequest) -> HttpResponse:
     """SLA compliance per queue, agent or case type, and the open cases that need a hand."""
-    by = request.GET.get("by") if request.GET.get("by") in SLA_GROUPS else "queue"
+    by = request.GET.get("by") or ""
+    if by not in SLA_GROUPS:
+        by = "queue"
     days, since = _period(request)
     rows = reports.sla_compliance(actor=request.user, by=by, since=since)
     totals = ui_selectors.compliance_totals(rows)
@@ -683,7 +685,9 @@ def avoidable(request: HttpRequest) -> HttpResponse:
 @service_http_errors
 def satisfaction(request: HttpRequest) -> HttpResponse:
     """Satisfaction (CSAT) per agent or queue, and the latest comments."""
-    by = request.GET.get("by") if request.GET.get("by") in CSAT_GROUPS else "agent"
+    by = request.GET.get("by") or ""
+    if by not in CSAT_GROUPS:
+        by = "agent"
     days, since = _period(request)
     rows = reports.satisfaction(actor=request.user, by=by, since=since)
     return render(
@@ -911,12 +915,12 @@ def partner_work_order(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "service/public/link_problem.html", {"message": exc.message}, status=404
         )
-    form = PartnerUpdateForm(request.POST or None, initial={"status": _next_status(order)})
+    form = PartnerUpdateForm(request.POST or None, initial={"new_status": _next_status(order)})
     if request.method == "POST" and form.is_valid():
         try:
             services.work_order_update(
                 token=token,
-                status=form.cleaned_data["status"],
+                status=form.cleaned_data["new_status"],
                 notes=form.cleaned_data.get("notes") or "",
             )
         except ServiceError as exc:
@@ -947,11 +951,12 @@ def partner_work_order(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _next_status(order: WorkOrder) -> str:
-    return {
+    following: dict[str, str] = {
         WorkOrder.Status.SENT: WorkOrder.Status.ACCEPTED,
         WorkOrder.Status.ACCEPTED: WorkOrder.Status.IN_PROGRESS,
         WorkOrder.Status.IN_PROGRESS: WorkOrder.Status.DONE,
-    }.get(order.status, order.status)
+    }
+    return following.get(order.status, order.status)
 
 
 # ---------------------------------------------------------------- the stylesheet

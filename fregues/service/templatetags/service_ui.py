@@ -28,7 +28,7 @@ SLA_LABELS = {
     "met": _("SLA met"),
 }
 
-EVENT_ICONS = {
+EVENT_ICONS: dict[str, str] = {
     CaseEvent.Kind.CREATED: "plus",
     CaseEvent.Kind.TRANSITION: "stage",
     CaseEvent.Kind.ASSIGNED: "person",
@@ -43,10 +43,10 @@ EVENT_ICONS = {
     CaseEvent.Kind.SATISFACTION: "star",
     CaseEvent.Kind.UPDATED: "edit",
 }
-EVENT_LABELS = dict(CaseEvent.Kind.choices)
-PRIORITY_LABELS = dict(CasePriority.choices)
-CATEGORY_LABELS = dict(StatusCategory.choices)
-WORK_ORDER_LABELS = dict(WorkOrder.Status.choices)
+EVENT_LABELS: dict[str, Any] = dict(CaseEvent.Kind.choices)
+PRIORITY_LABELS: dict[str, Any] = dict(CasePriority.choices)
+CATEGORY_LABELS: dict[str, Any] = dict(StatusCategory.choices)
+WORK_ORDER_LABELS: dict[str, Any] = dict(WorkOrder.Status.choices)
 RELATION_LABELS = {
     "duplicate_of": _("Duplicate of"),
     "parent": _("Part of"),

@@ -952,13 +952,13 @@ def test_partner_sees_the_work_order_and_updates_it_without_an_account(
     assert case.subject in page and "Levar a peça" in page and "Ana" in page
     for secret in ("Souza", "ana.souza@exemplo.com.br", "98765", case.tracking_code):
         assert secret not in page
-    response = client.post(url, {"status": "in_progress", "notes": "Visita marcada para terça"})
+    response = client.post(url, {"new_status": "in_progress", "notes": "Visita marcada para terça"})
     assert response.status_code == 302 and response["Location"] == url
     order.refresh_from_db()
     assert order.status == "in_progress" and "Visita marcada para terça" in order.partner_notes
     after = html(client.get(url))
     assert "Visita marcada para terça" in after and "toast" in after
-    bad = client.post(url, {"status": "exploded"})
+    bad = client.post(url, {"new_status": "exploded"})
     assert bad.status_code == 422
 
 
@@ -971,7 +971,9 @@ def test_a_bad_or_expired_partner_link_is_refused(agent: Any, open_case: Callabl
     WorkOrder.objects.filter(pk=order.pk).update(
         expires_at=timezone.now() - datetime.timedelta(days=1)
     )
-    expired = Client().post(reverse("service:partner_work_order", args=[token]), {"status": "done"})
+    expired = Client().post(
+        reverse("service:partner_work_order", args=[token]), {"new_status": "done"}
+    )
     assert expired.status_code == 404
     order.refresh_from_db()
     assert order.status == "sent"
