@@ -7,7 +7,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.permissions import require
@@ -60,7 +60,7 @@ def _case_out(request: HttpRequest, protocol: str) -> CaseOut:
 
 
 @router.post("", response={200: CaseOut, 201: CaseOut, **ERROR_RESPONSES}, summary="Open a case")
-def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     """Open a case and get its protocol. When the customer already has an open case of the
     same type with a similar subject, the report joins it: 200 with that case and
     ``joined: true`` (send ``force_new: true`` to open a separate one anyway)."""
@@ -69,9 +69,9 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
     if not opened.created:
         out.joined = True
         out.message = f"This customer already has case {out.headline}. The report was added to it."
-        return 200, out
+        return Status(200, out)
     out.joined = False
-    return 201, out
+    return Status(201, out)
 
 
 @router.get("", response={200: CasePage, **ERROR_RESPONSES}, summary="List cases")
@@ -237,10 +237,10 @@ def _work_order_out(order: WorkOrder, with_link: bool = False) -> WorkOrderOut:
 @router.post("/{protocol}/work-orders", response={201: WorkOrderOut, **ERROR_RESPONSES})
 def send_work_order(
     request: HttpRequest, protocol: str, payload: WorkOrderIn
-) -> tuple[int, WorkOrderOut]:
+) -> Status[WorkOrderOut]:
     """Send the case to a service partner by e-mail with a signed, expiring link."""
     order = services.work_order_send(actor=actor_of(request), protocol=protocol, **payload.dict())
-    return 201, _work_order_out(order, with_link=True)
+    return Status(201, _work_order_out(order, with_link=True))
 
 
 @router.get("/{protocol}/work-orders", response={200: list[WorkOrderOut], **ERROR_RESPONSES})
@@ -271,9 +271,11 @@ def list_queues(request: HttpRequest) -> list[QueueOut]:
 
 
 @config_router.post("/queues", response={201: QueueOut, **ERROR_RESPONSES})
-def create_queue(request: HttpRequest, payload: QueueIn) -> tuple[int, QueueOut]:
+def create_queue(request: HttpRequest, payload: QueueIn) -> Status[QueueOut]:
     q = queue_create(actor=actor_of(request), **payload.dict())
-    return 201, QueueOut(id=q.pk, code=q.code, name=q.name, team_id=q.team_id, strategy=q.strategy)
+    return Status(
+        201, QueueOut(id=q.pk, code=q.code, name=q.name, team_id=q.team_id, strategy=q.strategy)
+    )
 
 
 def _policy_out(p: SlaPolicy) -> SlaPolicyOut:
@@ -299,9 +301,9 @@ def list_sla_policies(request: HttpRequest) -> list[SlaPolicyOut]:
 
 
 @config_router.post("/sla-policies", response={201: SlaPolicyOut, **ERROR_RESPONSES})
-def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> tuple[int, SlaPolicyOut]:
+def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> Status[SlaPolicyOut]:
     policy = sla_policy_create(actor=actor_of(request), data=payload.dict())
-    return 201, _policy_out(policy)
+    return Status(201, _policy_out(policy))
 
 
 @config_router.patch(
@@ -355,10 +357,10 @@ def list_partners(request: HttpRequest) -> list[PartnerOut]:
 
 
 @config_router.post("/partners", response={201: PartnerOut, **ERROR_RESPONSES})
-def create_partner(request: HttpRequest, payload: PartnerIn) -> tuple[int, PartnerOut]:
+def create_partner(request: HttpRequest, payload: PartnerIn) -> Status[PartnerOut]:
     """Flag an organisation as a service partner."""
     partner = services.partner_register(actor=actor_of(request), **payload.dict())
-    return 201, _partner_out(partner)
+    return Status(201, _partner_out(partner))
 
 
 @config_router.get("/quality/checklists", response={200: list[ChecklistOut], **ERROR_RESPONSES})
@@ -378,17 +380,20 @@ def quality_sample(
 
 
 @config_router.post("/quality/reviews", response={201: ReviewOut, **ERROR_RESPONSES})
-def create_review(request: HttpRequest, payload: ReviewIn) -> tuple[int, ReviewOut]:
+def create_review(request: HttpRequest, payload: ReviewIn) -> Status[ReviewOut]:
     review = services.quality_review_record(actor=actor_of(request), **payload.dict())
-    return 201, ReviewOut(
-        id=review.pk,
-        checklist_id=review.checklist_id,
-        agent_id=review.agent_id,
-        case_id=review.case_id,
-        interaction_id=review.interaction_id,
-        score_percent=review.score_percent,
-        comment=review.comment,
-        reviewed_at=review.reviewed_at,
+    return Status(
+        201,
+        ReviewOut(
+            id=review.pk,
+            checklist_id=review.checklist_id,
+            agent_id=review.agent_id,
+            case_id=review.case_id,
+            interaction_id=review.interaction_id,
+            score_percent=review.score_percent,
+            comment=review.comment,
+            reviewed_at=review.reviewed_at,
+        ),
     )
 
 

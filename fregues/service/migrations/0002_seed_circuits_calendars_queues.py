@@ -79,6 +79,8 @@ LICENCE = {
                   ["Obras", "Atividade econômica", "Publicidade", "Evento"]),
 }
 
+PRIORITY_PT = {"urgent": "urgente", "high": "alta", "normal": "normal", "low": "baixa"}
+
 WEEKDAYS = {str(day): [["08:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}
 
 
@@ -132,7 +134,7 @@ def seed(apps, schema_editor):
     )
     for priority, first, resolve in (("urgent", 1, 9), ("high", 4, 18), ("normal", 8, 45), ("low", 18, 90)):
         SlaPolicy.objects.create(
-            name=f"Assistência técnica — {priority}", case_type=tech, priority=priority,
+            name=f"Assistência técnica — prioridade {PRIORITY_PT[priority]}", case_type=tech, priority=priority,
             first_response_minutes=first * hour, resolution_minutes=resolve * hour, calendar=br,
         )
     SlaPolicy.objects.create(

@@ -84,7 +84,7 @@ def test_opening_a_case_answers_201_with_its_protocol(api: Any, customer: Party,
     assert body["status"]["code"] == "new"
     assert body["priority"] == "high" and body["category"] == "Avaria"
     assert body["queue"] == "Suporte técnico"
-    assert body["sla_policy"] == "Assistência técnica — high"
+    assert body["sla_policy"] == "Assistência técnica — prioridade alta"
     assert body["sla_state"] in {"ok", "warning", "breached"}
     assert len(body["tracking_code"]) == 8
     assert body["version"] == 1
@@ -323,7 +323,7 @@ def test_patch_changes_with_the_version_read(api: Any, case: dict[str, Any]) -> 
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["subject"] == "Lavadora não centrifuga"
-    assert body["sla_policy"] == "Assistência técnica — urgent"
+    assert body["sla_policy"] == "Assistência técnica — prioridade urgente"
     assert body["version"] == case["version"] + 1
     assert body["category"] == "Avaria"  # untouched
 

@@ -40,14 +40,14 @@ def policy_name(case: Case) -> str:
 @pytest.mark.parametrize(
     ("priority", "tier", "expected"),
     [
-        ("normal", "", "Assistência técnica — normal"),
-        ("urgent", "", "Assistência técnica — urgent"),
-        ("low", "", "Assistência técnica — low"),
+        ("normal", "", "Assistência técnica — prioridade normal"),
+        ("urgent", "", "Assistência técnica — prioridade urgente"),
+        ("low", "", "Assistência técnica — prioridade baixa"),
         # a gold customer gets the gold standard, or the priority's when that is stricter
         ("normal", "gold", "Assistência técnica — cliente ouro"),
         ("low", "gold", "Assistência técnica — cliente ouro"),
-        ("urgent", "gold", "Assistência técnica — urgent"),
-        ("normal", "silver", "Assistência técnica — normal"),
+        ("urgent", "gold", "Assistência técnica — prioridade urgente"),
+        ("normal", "silver", "Assistência técnica — prioridade normal"),
     ],
 )
 def test_the_policy_is_chosen_by_type_priority_and_tier(
@@ -73,7 +73,7 @@ def test_the_most_specific_policy_wins_and_inactive_ones_never(tech: Any) -> Non
     assert sla_policy_for(tech.pk, "urgent", "gold") == exact  # even if laxer
     exact.is_active = False
     exact.save()
-    assert sla_policy_for(tech.pk, "urgent", "gold").name == "Assistência técnica — urgent"
+    assert sla_policy_for(tech.pk, "urgent", "gold").name == "Assistência técnica — prioridade urgente"
 
 
 def test_without_any_policy_a_case_has_no_targets(agent: Any, customer: Party) -> None:
