@@ -73,7 +73,9 @@ def test_the_most_specific_policy_wins_and_inactive_ones_never(tech: Any) -> Non
     assert sla_policy_for(tech.pk, "urgent", "gold") == exact  # even if laxer
     exact.is_active = False
     exact.save()
-    assert sla_policy_for(tech.pk, "urgent", "gold").name == "Assistência técnica — prioridade urgente"
+    assert (
+        sla_policy_for(tech.pk, "urgent", "gold").name == "Assistência técnica — prioridade urgente"
+    )
 
 
 def test_without_any_policy_a_case_has_no_targets(agent: Any, customer: Party) -> None:
