@@ -2,7 +2,13 @@
 
 from .assignment import case_assign, cases_reassign
 from .avoidable import avoidable_contact_record
-from .cases import case_attach_interaction, case_open, case_transition, case_update
+from .cases import (
+    case_attach_interaction,
+    case_contact_record,
+    case_open,
+    case_transition,
+    case_update,
+)
 from .notices import case_notify
 from .partners import partner_register, work_order_send, work_order_update
 from .quality import quality_review_record, quality_sample
@@ -14,6 +20,7 @@ __all__ = [
     "avoidable_contact_record",
     "case_assign",
     "case_attach_interaction",
+    "case_contact_record",
     "case_notify",
     "case_open",
     "case_transition",

@@ -550,3 +550,28 @@ def case_attach_interaction(
             bump(case, ["first_responded_at"])
         case_event("case.interaction_attached", case, interaction_id=linked.pk)
     return linked
+
+
+def case_contact_record(
+    *,
+    actor: Any,
+    protocol: str,
+    data: dict[str, Any],
+    party_id: int,
+    address: str = "",
+    attachments: list[Any] | None = None,
+    status_inquiry: bool = False,
+) -> Interaction:
+    """Log a contact about a case (from its page): record it on the timeline of ``party_id``
+    (the customer or the reporter) and attach it to the case — both or neither. A ticked
+    status inquiry counts as an avoidable contact."""
+    with transaction.atomic():
+        recorded = interaction_record(
+            actor=actor, data=data, party_id=party_id, address=address, attachments=attachments
+        )
+        return case_attach_interaction(
+            actor=actor,
+            protocol=protocol,
+            interaction_id=recorded.interaction.pk,
+            status_inquiry=status_inquiry,
+        )

@@ -484,7 +484,7 @@ def test_changing_the_priority_recomputes_the_sla(agent: Any, open_case: Callabl
     )
 
     assert updated.priority == "urgent"
-    assert updated.sla_policy.name == "Assistência técnica — urgent"
+    assert updated.sla_policy.name == "Assistência técnica — prioridade urgente"
     assert updated.resolution_due == at(2026, 3, 3, 9)  # 9 business hours later
     assert updated.version == case.version + 1
     assert CaseEvent.objects.filter(case=case, kind="updated").count() == 1

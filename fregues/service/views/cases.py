@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from fregues.core.errors import NotFound, ServiceError
 from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
-from fregues.interactions.services import interaction_record
 from fregues.parties.models import Party
 from fregues.parties.selectors import party_get
 
@@ -249,21 +247,15 @@ def case_contact(request: HttpRequest, protocol: str) -> HttpResponse:
     if who not in {p.pk for p in people}:
         who = case.party_id
     try:
-        # record the contact, then attach it: both or neither
-        with transaction.atomic():
-            recorded = interaction_record(
-                actor=request.user,
-                data=form.service_data(),
-                party_id=who,
-                address=(form.cleaned_data.get("via") or "") if who == case.party_id else "",
-                attachments=form.new_attachments(),
-            )
-            services.case_attach_interaction(
-                actor=request.user,
-                protocol=case.protocol,
-                interaction_id=recorded.interaction.pk,
-                status_inquiry=bool(form.cleaned_data.get("status_inquiry")),
-            )
+        services.case_contact_record(
+            actor=request.user,
+            protocol=case.protocol,
+            data=form.service_data(),
+            party_id=who,
+            address=(form.cleaned_data.get("via") or "") if who == case.party_id else "",
+            attachments=form.new_attachments(),
+            status_inquiry=bool(form.cleaned_data.get("status_inquiry")),
+        )
     except ServiceError as exc:
         if isinstance(exc, NotFound):
             raise
