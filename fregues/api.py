@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from fregues.accounts.api import router as accounts_router
 from fregues.accounts.auth import api_auth
 from fregues.core.errors import ServiceError
+from fregues.integrations.api import exports_router, imports_router
 from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.parties.api import dup_router
@@ -38,6 +39,8 @@ api.add_router("/parties", parties_router)
 api.add_router("/parties", timeline_router)
 api.add_router("/duplicates", dup_router)
 api.add_router("/interactions", interactions_router)
+api.add_router("/imports", imports_router)
+api.add_router("/exports", exports_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/cases", cases_router)
 api.add_router("/", config_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fregues.parties",
     "fregues.interactions",
     "fregues.service",
+    "fregues.integrations",
 ]
 if IS_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("fregues.accounts.urls")),
     path("customers/", include("fregues.parties.urls")),
+    path("data/", include("fregues.integrations.urls")),
     path("", include("fregues.interactions.urls")),
     path("", include("fregues.service.urls")),
     path("", include("fregues.core.urls")),

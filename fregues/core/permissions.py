@@ -54,6 +54,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "quality.review": frozenset({QUALITY_MANAGER, ADMIN}),
     "report.view": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, ADMIN}),
     "knowledge.write": frozenset({QUALITY_MANAGER, RELATIONSHIP_MANAGER, ADMIN}),
+    # bulk data: loading a file touches thousands of customers; exporting takes them all out
+    "data.import": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
+    "data.export": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
 }
 
 

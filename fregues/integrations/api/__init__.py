@@ -1,0 +1,6 @@
+"""The import and export endpoints (mounted by fregues/api.py)."""
+
+from .exports import router as exports_router
+from .imports import router as imports_router
+
+__all__ = ["exports_router", "imports_router"]

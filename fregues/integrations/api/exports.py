@@ -1,0 +1,7 @@
+"""Exports endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["exports"])

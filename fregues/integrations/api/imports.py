@@ -1,0 +1,7 @@
+"""Imports endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["imports"])
