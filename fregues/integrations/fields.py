@@ -1,0 +1,204 @@
+"""The columns Freguês reads and writes in bulk files, with the header names it recognises.
+
+One list per kind of file. Export writes the canonical names (first column of each entry), so
+an exported file imports back as is; import maps a header to a field by folding it (no accents,
+case, spaces or punctuation) and looking it up among the canonical name and its aliases, in
+Portuguese and English. ``--map col=field`` (or the mapping screen) overrides the guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fregues.core.text import fold
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    multiple: bool = False  # several columns may map to it (two phones, two e-mails)
+
+
+PARTY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", "Freguês id", ("fregues id", "id fregues", "party id")),
+    FieldSpec(
+        "external_id",
+        "External id",
+        (
+            "codigo",
+            "cod",
+            "codigo cliente",
+            "cod cliente",
+            "id externo",
+            "external id",
+            "ref",
+            "referencia",
+            "customer id",
+            "client id",
+            "customer code",
+            "erp id",
+        ),
+    ),
+    FieldSpec("kind", "Kind", ("tipo", "tipo pessoa", "type", "person or organization")),
+    FieldSpec(
+        "name",
+        "Name",
+        (
+            "nome",
+            "nome completo",
+            "razao social",
+            "full name",
+            "cliente",
+            "customer",
+            "customer name",
+            "contact name",
+            "nome do cliente",
+        ),
+    ),
+    FieldSpec("given_name", "Given name", ("primeiro nome", "first name", "prenome", "first")),
+    FieldSpec(
+        "family_name", "Family name", ("sobrenome", "apelido", "last name", "surname", "last")
+    ),
+    FieldSpec("legal_name", "Legal name", ("nome legal", "legal name", "company legal name")),
+    FieldSpec(
+        "email",
+        "E-mail",
+        (
+            "e mail",
+            "email",
+            "mail",
+            "correio eletronico",
+            "correio electronico",
+            "endereco de email",
+            "email address",
+            "e mail 2",
+            "email 2",
+            "email secundario",
+        ),
+        multiple=True,
+    ),
+    FieldSpec(
+        "phone",
+        "Phone",
+        (
+            "telefone",
+            "tel",
+            "fone",
+            "celular",
+            "telemovel",
+            "telemóvel",
+            "movel",
+            "mobile",
+            "phone number",
+            "telefone fixo",
+            "telefone 2",
+            "cell",
+            "cell phone",
+            "whatsapp",
+            "numero",
+            "contato",
+        ),
+        multiple=True,
+    ),
+    FieldSpec(
+        "tax_id",
+        "Tax id",
+        (
+            "cpf",
+            "cnpj",
+            "cpf cnpj",
+            "cpf/cnpj",
+            "nif",
+            "nipc",
+            "contribuinte",
+            "documento",
+            "tax id",
+            "vat",
+            "vat number",
+            "ssn",
+        ),
+    ),
+    FieldSpec("country", "Country", ("pais", "país", "country code")),
+    FieldSpec("language", "Language", ("idioma", "lingua", "língua")),
+    FieldSpec("birth_date", "Birth date", ("data de nascimento", "nascimento", "dob", "birthday")),
+    FieldSpec(
+        "lifecycle_stage", "Lifecycle stage", ("estagio", "estágio", "fase", "etapa", "stage")
+    ),
+    FieldSpec("tier", "Tier", ("nivel", "nível", "segmento", "categoria", "segment")),
+    FieldSpec("preferred_channel", "Preferred channel", ("canal preferido", "canal")),
+    FieldSpec("owner", "Relationship manager", ("gestor", "responsavel", "vendedor", "owner")),
+    FieldSpec("tags", "Tags", ("etiquetas", "marcadores", "labels")),
+    FieldSpec(
+        "street", "Street", ("rua", "logradouro", "endereco", "endereço", "morada", "address")
+    ),
+    FieldSpec("number", "Number", ("numero endereco", "nº", "no", "house number")),
+    FieldSpec("complement", "Complement", ("complemento", "address 2", "apto")),
+    FieldSpec("district", "District", ("bairro", "freguesia", "neighbourhood", "neighborhood")),
+    FieldSpec(
+        "city", "City", ("cidade", "municipio", "município", "concelho", "localidade", "town")
+    ),
+    FieldSpec("region", "State / region", ("estado", "uf", "distrito", "state", "province")),
+    FieldSpec(
+        "postal_code",
+        "Postal code",
+        ("cep", "codigo postal", "código postal", "zip", "zip code", "postcode"),
+    ),
+)
+
+INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("external_id", "Message id", ("id externo", "message id", "id mensagem", "codigo")),
+    FieldSpec("party_id", "Freguês customer id", ("fregues id", "id cliente fregues")),
+    FieldSpec(
+        "party_external_id",
+        "Customer external id",
+        ("codigo cliente", "cod cliente", "customer code", "customer id", "client id", "cliente"),
+    ),
+    FieldSpec("party_email", "Customer e-mail", ("email", "e mail", "email cliente", "from")),
+    FieldSpec("party_phone", "Customer phone", ("telefone", "phone", "celular", "numero")),
+    FieldSpec("channel", "Channel", ("canal", "meio", "medium")),
+    FieldSpec("direction", "Direction", ("direcao", "direção", "sentido", "in out")),
+    FieldSpec(
+        "occurred_at",
+        "When",
+        ("data", "data hora", "quando", "date", "datetime", "timestamp", "occurred", "sent at"),
+    ),
+    FieldSpec("subject", "Subject", ("assunto", "titulo", "título", "title")),
+    FieldSpec("body", "Body", ("texto", "mensagem", "conteudo", "conteúdo", "message", "text")),
+    FieldSpec("outcome", "Outcome", ("resultado", "result")),
+    FieldSpec("duration_seconds", "Duration (s)", ("duracao", "duração", "duration", "segundos")),
+    FieldSpec("agent", "Agent", ("atendente", "agente", "operador", "user", "username")),
+)
+
+FIELDS = {"parties": PARTY_FIELDS, "interactions": INTERACTION_FIELDS}
+
+
+def header_key(header: str) -> str:
+    """A header folded for matching: "E-mail do Cliente" → "e mail do cliente"."""
+    folded = fold(header or "")
+    cleaned = "".join(ch if ch.isalnum() or ch == "/" else " " for ch in folded)
+    return " ".join(cleaned.replace("/", " ").split())
+
+
+def auto_map(header: list[str], kind: str) -> dict[str, str]:
+    """Guess the field of each column: ``{column header: field name}`` (unknown columns left out).
+
+    A field that does not take several columns goes to the first column that names it.
+    """
+    specs = FIELDS[kind]
+    lookup: dict[str, FieldSpec] = {}
+    for spec in specs:
+        for alias in (spec.name, spec.label, *spec.aliases):
+            lookup.setdefault(header_key(alias), spec)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in header:
+        spec = lookup.get(header_key(column))
+        if spec is None or column in mapping:
+            continue
+        if spec.name in taken and not spec.multiple:
+            continue
+        mapping[column] = spec.name
+        taken.add(spec.name)
+    return mapping
