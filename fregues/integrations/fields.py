@@ -194,11 +194,11 @@ def auto_map(header: list[str], kind: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for column in header:
-        spec = lookup.get(header_key(column))
-        if spec is None or column in mapping:
+        found = lookup.get(header_key(column))
+        if found is None or column in mapping:
             continue
-        if spec.name in taken and not spec.multiple:
+        if found.name in taken and not found.multiple:
             continue
-        mapping[column] = spec.name
-        taken.add(spec.name)
+        mapping[column] = found.name
+        taken.add(found.name)
     return mapping

@@ -28,11 +28,38 @@ _HANDLE_RE = re.compile(r"^[\w.\-]{1,100}$", re.UNICODE)
 _GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 
 
+# The everyday address (ASCII dot-atom local part, plain LDH domain labels, alphabetic TLD):
+# accepted exactly as email-validator would, without its cost (~60 µs → ~2 µs; a bulk import
+# validates a million of them). Anything else goes through email-validator itself. A hypothesis
+# test holds the two to the same answers.
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_SIMPLE_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[a-z]{{2,63}}", re.ASCII)
+_SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def _simple_email(raw: str) -> str | None:
+    """The normalised address when ``raw`` is an everyday one email-validator accepts as is."""
+    lowered = raw.lower()
+    if len(raw) > 254 or not raw.isascii() or not _SIMPLE_EMAIL.fullmatch(lowered):
+        return None
+    local, _sep, domain = lowered.rpartition("@")
+    if len(local) > 64 or "--" in domain or ".." in raw:
+        return None  # punycode labels and the like: let email-validator decide
+    tld = domain.rsplit(".", 1)[-1]
+    if tld in _SPECIAL_USE or any(domain.endswith("." + s) for s in _SPECIAL_USE):
+        return None
+    return lowered
+
+
 def normalize_email(value: str, field: str = "value") -> str:
     """``"  Joao.Silva@Example.COM "`` → ``"joao.silva@example.com"``; rejects bad addresses."""
     raw = (value or "").strip()
     if not raw:
         raise Invalid.field(field, _("An e-mail address is required."), code="invalid_email")
+    simple = _simple_email(raw)
+    if simple is not None:
+        return simple
     try:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -63,12 +90,60 @@ class Phone:
     region: str | None
 
 
+_PHONE_CHARS = re.compile(r"[0-9 ()+.\-]+")
+_BR_METADATA = phonenumbers.PhoneMetadata.metadata_for_region("BR")
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+_FIXED_TYPES = (phonenumbers.PhoneNumberType.FIXED_LINE, *_MOBILE_TYPES)
+
+
+def _br_phone(raw: str, region: str) -> Phone | None:
+    """A Brazilian mobile or landline written the everyday way, read with phonenumbers' own
+    metadata but without its general parser (~95 µs → ~8 µs, for bulk imports).
+
+    Only "(11) 98765-4321", "11 3456-7890", "+55 11 98765-4321", "5511987654321" and the like:
+    a 10- or 11-digit national number with its area code. None sends everything else (trunk
+    and carrier prefixes, other countries, extensions) through the full parser. A hypothesis
+    test holds both paths to the same answers.
+    """
+    if not _PHONE_CHARS.fullmatch(raw):
+        return None
+    number = digits(raw)
+    if raw.startswith("+"):
+        if not number.startswith("55"):
+            return None
+        number = number[2:]
+    elif raw.startswith("00") or region != "BR":
+        return None
+    elif len(number) > 11 and number.startswith("55"):
+        number = number[2:]
+    if len(number) not in (10, 11) or number[0] == "0" or "+" in raw[1:]:
+        return None
+    helper = phonenumbers.phonenumberutil._number_type_helper
+    kind = helper(number, _BR_METADATA)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN and len(number) == 10 and number[2] in "6789":
+        current = number[:2] + "9" + number[2:]  # the old 8-digit mobile, see _with_ninth_digit
+        if helper(current, _BR_METADATA) == phonenumbers.PhoneNumberType.MOBILE:
+            number, kind = current, phonenumbers.PhoneNumberType.MOBILE
+    if kind not in _FIXED_TYPES:
+        return None
+    local = number[2:]
+    return Phone(
+        e164="+55" + number,
+        display=f"+55 {number[:2]} {local[:-4]}-{local[-4:]}",
+        is_mobile=kind in _MOBILE_TYPES,
+        region="BR",
+    )
+
+
 def parse_phone(value: str, region: str | None = None, field: str = "value") -> Phone:
     """Any written form of a phone number → E.164, using the default region when local."""
     raw = (value or "").strip()
     if not raw:
         raise Invalid.field(field, _("A phone number is required."), code="invalid_phone")
     region = (region or settings.DEFAULT_PHONE_REGION or "BR").upper()
+    quick = _br_phone(raw, region)
+    if quick is not None:
+        return quick
     candidate = raw
     if raw.startswith("00"):
         candidate = "+" + raw[2:]
@@ -169,6 +244,24 @@ def normalize_handle(network: str, value: str, field: str = "value") -> str:
 
 
 TAX_ID_KINDS = ["cpf", "cnpj", "nif", "other"]
+_TAX_ID_CHARS = re.compile(r"[0-9][0-9. /-]*")
+
+
+def _check_digit(numbers: str, weights: range | list[int]) -> str:
+    total = sum(int(d) * w for d, w in zip(numbers, weights, strict=True)) % 11
+    return "0" if total < 2 else str(11 - total)
+
+
+def _br_tax_id_valid(compact: str) -> bool:
+    """The CPF/CNPJ check digits (the same arithmetic as python-stdnum, ~2 µs instead of ~20)."""
+    if len(set(compact)) == 1:
+        return False
+    if len(compact) == 11:
+        first = _check_digit(compact[:9], range(10, 1, -1))
+        return compact[9:] == first + _check_digit(compact[:9] + first, range(11, 1, -1))
+    weights = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
+    first = _check_digit(compact[:12], weights)
+    return compact[12:] == first + _check_digit(compact[:12] + first, [6, *weights])
 
 
 def normalize_tax_id(value: str, country: str, kind: str, field: str = "tax_id") -> tuple[str, str]:
@@ -181,6 +274,11 @@ def normalize_tax_id(value: str, country: str, kind: str, field: str = "tax_id")
     if not raw:
         return "", ""
     country = (country or "").upper()
+    if country == "BR" and _TAX_ID_CHARS.fullmatch(raw):
+        compact = digits(raw)
+        quick_kind = "cnpj" if len(compact) == 14 or kind == "organization" else "cpf"
+        if len(compact) == (14 if quick_kind == "cnpj" else 11) and _br_tax_id_valid(compact):
+            return compact, quick_kind
     if country == "BR":
         module, tax_kind = (br_cnpj, "cnpj") if kind == "organization" else (br_cpf, "cpf")
         if len(digits(raw)) == 14 and kind != "organization":

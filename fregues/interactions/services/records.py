@@ -27,7 +27,7 @@ from fregues.parties.services import party_resolve
 from fregues.parties.services.contact_points import clean_contact_point
 from fregues.parties.services.resolve import address_kind
 
-from .models import Attachment, Channel, Direction, Interaction
+from ..models import Attachment, Channel, Direction, Interaction
 
 INTERACTION_AUDIT_FIELDS = (
     "party",

@@ -85,19 +85,37 @@ def refresh_search(party: Party) -> None:
 
 def search_document(party: Party) -> str:
     """The folded text the search seam matches against: names, e-mails, phone digits, ids."""
-    parts = [fold(party.name), fold(party.legal_name)]
-    if party.tax_id:
-        parts.append(digits(party.tax_id) or fold(party.tax_id))
+    points: list[tuple[str, str]] = []
+    codes: list[str] = []
     if party.pk:
-        for kind, _network, normalized in ContactPoint.objects.filter(
-            Q(party=party) & ~Q(kind="address")
-        ).values_list("kind", "network", "normalized"):
-            if kind == "phone" or (kind == "social" and normalized.startswith("+")):
-                parts.append(digits(normalized))
-            else:
-                parts.append(fold(normalized))
-        for code in party.external_ids.values_list("code", flat=True):
-            parts.append(fold(code))
+        points = list(
+            ContactPoint.objects.filter(Q(party=party) & ~Q(kind="address")).values_list(
+                "kind", "normalized"
+            )
+        )
+        codes = list(party.external_ids.values_list("code", flat=True))
+    return build_search_text(party.name, party.legal_name, party.tax_id, points, codes)
+
+
+def build_search_text(
+    name: str, legal_name: str, tax_id: str, points: list[tuple[str, str]], codes: list[str]
+) -> str:
+    """``search_document`` from plain values (the bulk importer has no saved rows to read).
+
+    ``points`` are (kind, normalized) of the e-mails, phones and handles, in contact-point
+    order (kind, primary first); ``codes`` the external ids' codes.
+    """
+    parts = [fold(name), fold(legal_name)]
+    if tax_id:
+        parts.append(digits(tax_id) or fold(tax_id))
+    for kind, normalized in points:
+        if kind == "address":
+            continue
+        if kind == "phone" or (kind == "social" and normalized.startswith("+")):
+            parts.append(digits(normalized))
+        else:
+            parts.append(fold(normalized))
+    parts.extend(fold(code) for code in codes)
     return " ".join(p for p in parts if p)
 
 

@@ -1,0 +1,101 @@
+"""Writing many rows at once: the one place that knows how each database does it fastest.
+
+PostgreSQL gets ``COPY ... FROM STDIN`` (≈ 10× Django's ``bulk_create``); SQLite gets one
+``executemany`` inside the caller's transaction. Both take plain tuples in the order of the
+named fields, already validated by the calling service: nothing here checks business rules,
+and nothing here runs ``save()``. Ids for rows that must be referenced before they are written
+(a party and its contact points in the same batch) are reserved with ``reserve_ids``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def _adapter(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
+    """How a Python value of ``field`` must be handed to the driver (None: as it is)."""
+    if isinstance(field, models.JSONField):
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    if vendor != "sqlite":
+        return None
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.BooleanField):
+        return lambda value: None if value is None else int(value)
+    return None
+
+
+def bulk_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (tuples in the order of ``fields``, attnames like ``party_id``) into
+    ``model``'s table within the current transaction; returns how many were written."""
+    meta = model._meta
+    columns: list[models.Field] = []
+    for name in fields:
+        found = meta.get_field(name)  # get_field knows attnames (party_id) too
+        assert isinstance(found, models.Field), name
+        columns.append(found)
+    vendor = connection.vendor
+    adapters = [_adapter(field, vendor) for field in columns]
+    quote = connection.ops.quote_name
+    column_sql = ", ".join(quote(str(field.column)) for field in columns)
+    table = quote(meta.db_table)
+
+    def adapted(row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if adapt is None else adapt(value)
+            for value, adapt in zip(row, adapters, strict=True)
+        )
+
+    needs_adapting = any(adapters)
+    count = 0
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(adapted(row) if needs_adapting else row)
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(columns))
+        batch = [adapted(row) if needs_adapting else tuple(row) for row in rows]
+        if batch:
+            cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", batch)
+        return len(batch)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model``, taken from its sequence so no concurrent
+    insert can get them. Call inside the transaction that inserts the rows."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: AUTOINCREMENT tables keep their high-water mark in sqlite_sequence. Raising it
+        # takes the database's write lock, so the range is ours until the transaction ends.
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s", [count, table])
+        if cursor.rowcount == 0:
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
+            start = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start + count]
+            )
+            last = start + count
+        else:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            last = cursor.fetchone()[0]
+    return list(range(last - count + 1, last + 1))

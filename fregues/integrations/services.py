@@ -1,0 +1,375 @@
+"""Import jobs: a file in, customers or contacts out, with a record of what happened.
+
+The CLI, the upload screen and the API all go through here: ``import_job_create`` checks the
+file and guesses the column mapping, ``import_job_configure`` lets a person correct it,
+``import_job_start`` queues the run, and ``import_job_run`` (the task, or the CLI directly)
+reads the file in batches and hands them to the parties or interactions import services. The
+job's counters move after every batch, which is what the progress bars show; rejected rows go
+to a CSV with their line number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fregues.core.audit import audit_record
+from fregues.core.errors import Invalid, NotFound
+from fregues.core.events import enqueue_on_commit
+from fregues.core.permissions import can, require
+from fregues.interactions.services import interaction_import_many
+from fregues.parties.services.imports import ON_MATCH, ImportReport, ImportRow, party_import_many
+
+from .fields import FIELDS, auto_map
+from .models import ImportJob
+from .tables import FileRejected, Table, sample_rows, table_open
+
+BATCH_SIZE = 5000
+Progress = Callable[[ImportJob], None]
+
+
+def _clean_options(
+    kind: str, mapping: dict[str, str] | None, on_match: str, header: list[str]
+) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    if kind not in FIELDS:
+        errors["kind"] = [_("Choose 'parties' or 'interactions'.")]
+    if on_match not in ON_MATCH:
+        errors["on_match"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(ON_MATCH)}]
+    if errors:
+        raise Invalid(_("The import options are not valid."), errors=errors)
+    known = {spec.name: spec for spec in FIELDS[kind]}
+    chosen = auto_map(header, kind) if mapping is None else {}
+    for column, name in (mapping or {}).items():
+        if not name:
+            continue
+        if column not in header:
+            errors.setdefault("mapping", []).append(
+                _("The file has no column '%(c)s' (it has: %(h)s).")
+                % {"c": column, "h": ", ".join(header)}
+            )
+        elif name not in known:
+            errors.setdefault("mapping", []).append(
+                _("'%(f)s' is not a field; choose one of: %(all)s.")
+                % {"f": name, "all": ", ".join(known)}
+            )
+        elif name in chosen.values() and not known[name].multiple:
+            errors.setdefault("mapping", []).append(
+                _("Two columns go to '%(f)s'; it takes one.") % {"f": name}
+            )
+        else:
+            chosen[column] = name
+    if not errors and not chosen:
+        errors["mapping"] = [_("No column matches a field: say which column is which.")]
+    needed = {"parties": None, "interactions": {"channel", "direction", "occurred_at"}}[kind]
+    if not errors and needed and not needed <= set(chosen.values()):
+        errors["mapping"] = [
+            _("Say which columns hold: %(f)s.")
+            % {"f": ", ".join(sorted(needed - set(chosen.values())))}
+        ]
+    if errors:
+        raise Invalid(_("The column mapping is not valid."), code="invalid_mapping", errors=errors)
+    return chosen
+
+
+def import_job_create(
+    *,
+    actor: Any,
+    kind: str,
+    file: File | Path | str,
+    filename: str = "",
+    mapping: dict[str, str] | None = None,
+    on_match: str = "update",
+    source: str = "",
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+) -> ImportJob:
+    """Check a file and record an import job for it, with the column mapping guessed (or
+    ``mapping`` merged over the guess: ``{column header: field}``). Nothing is imported yet.
+
+    A file that cannot be read as a table is a 422 with code ``bad_file`` and nothing is kept.
+    """
+    require(actor, "data.import")
+    if isinstance(file, (str, Path)):
+        path = Path(file)
+        filename = filename or path.name
+        stored: File = File(path.open("rb"), name=path.name)
+    else:
+        stored = file
+        filename = filename or Path(file.name or "upload.csv").name
+    try:
+        with transaction.atomic():
+            job = ImportJob(
+                kind=kind,
+                filename=filename[:255],
+                on_match=on_match,
+                source=(source or "import").strip().lower()[:40],
+                created_by=actor if getattr(actor, "pk", None) else None,
+                options={"encoding": encoding} if encoding else {},
+            )
+            job.file.save(filename, stored, save=False)
+            table = _open(job, max_bytes=max_bytes)
+            job.mapping = _clean_options(kind, None, on_match, table.header)
+            if mapping:
+                merged = {c: f for c, f in job.mapping.items() if c not in mapping}
+                job.mapping = _clean_options(kind, merged | mapping, on_match, table.header)
+            job.file_size = job.file.size
+            job.sha256 = _sha256(Path(job.file.path))
+            job.rows_total = table.rows_estimate
+            job.options = {**job.options, "notes": table.notes}
+            job.save()
+            audit_record(actor=actor, action="create", instance=job, summary=str(job))
+    except BaseException:
+        if job.file and job.file.name:
+            job.file.delete(save=False)  # a refused file leaves nothing behind
+        raise
+    finally:
+        if isinstance(file, (str, Path)):
+            stored.close()
+    return job
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open(job: ImportJob, max_bytes: int | None = None) -> Table:
+    return table_open(job.file.path, encoding=job.options.get("encoding"), max_bytes=max_bytes)
+
+
+def import_job_get(*, actor: Any, job_id: int) -> ImportJob:
+    require(actor, "data.import")
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("Import %(id)s does not exist.") % {"id": job_id})
+    return job
+
+
+def import_preview(*, actor: Any, job_id: int, count: int = 5) -> dict[str, Any]:
+    """The header, the mapping and the first rows as they would be read: what the mapping
+    screen shows before anything is written."""
+    job = import_job_get(actor=actor, job_id=job_id)
+    table = _open(job, max_bytes=max(job.file_size, 1))
+    rows = []
+    for line, cells in sample_rows(table, count):
+        if isinstance(cells, str):
+            rows.append({"line": line, "cells": [], "problem": cells})
+        else:
+            rows.append({"line": line, "cells": cells, "problem": ""})
+    return {
+        "header": table.header,
+        "mapping": job.mapping,
+        "rows": rows,
+        "fields": [{"name": s.name, "label": s.label} for s in FIELDS[job.kind]],
+        "notes": table.notes,
+        "rows_estimate": table.rows_estimate,
+    }
+
+
+def import_job_configure(
+    *,
+    actor: Any,
+    job_id: int,
+    mapping: dict[str, str],
+    on_match: str | None = None,
+    source: str | None = None,
+) -> ImportJob:
+    """Set the mapping (``{column: field}``, "" leaves a column out) before the run starts."""
+    with transaction.atomic():
+        job = import_job_get(actor=actor, job_id=job_id)
+        if job.status != ImportJob.Status.PENDING:
+            raise Invalid(_("This import has already started."), code="import_started")
+        header = _open(job, max_bytes=max(job.file_size, 1)).header
+        job.on_match = on_match or job.on_match
+        job.mapping = _clean_options(job.kind, mapping, job.on_match, header)
+        if source is not None:
+            job.source = (source or "import").strip().lower()[:40]
+        job.save(update_fields=["mapping", "on_match", "source"])
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=job,
+            summary=str(job),
+            changes={"mapping": job.mapping},
+        )
+    return job
+
+
+def import_job_start(*, actor: Any, job_id: int) -> ImportJob:
+    """Queue the run as a background task (it starts when this transaction commits)."""
+    with transaction.atomic():
+        job = import_job_get(actor=actor, job_id=job_id)
+        _check_rights(actor, job)
+        if job.status != ImportJob.Status.PENDING or job.options.get("queued"):
+            return job  # pressing Start twice runs it once
+        job.options = {**job.options, "queued": True}
+        job.save(update_fields=["options"])
+        enqueue_on_commit("fregues.integrations.tasks.import_job_task", job_id=job.pk)
+    return job
+
+
+def _check_rights(actor: Any, job: ImportJob) -> None:
+    require(actor, "party.create" if job.kind == "parties" else "interaction.create")
+    if job.kind == "parties" and job.on_match == "update":
+        require(actor, "party.change")
+
+
+class _Run:
+    """The state of one run: counters, timing, and the rejected-rows CSV being written."""
+
+    def __init__(self, job: ImportJob, header: list[str]) -> None:
+        self.job = job
+        self.report = ImportReport()
+        self.rows_done = 0
+        self.unreadable = 0
+        self.started = time.perf_counter()
+        self.written = 0
+        self.header = header
+        self.rejected_file = tempfile.TemporaryFile(  # noqa: SIM115 — closed in finish()
+            "w+", encoding="utf-8-sig", newline=""
+        )
+        self.writer = csv.writer(self.rejected_file)
+        self.writer.writerow(["line", "reason", *header])
+
+    def add(self, batch: list[ImportRow], result: ImportReport) -> None:
+        """Count a batch and write its rejections, each with the row as it was in the file."""
+        self.report.add(result)
+        self.rows_done += len(batch)
+        cells = {row.line: row.cells for row in batch}
+        for line, reason in self.report.rejected[self.written :]:
+            self.writer.writerow([line, reason, *cells.get(line, [])])
+        self.written = len(self.report.rejected)
+
+    def save_counters(self) -> None:
+        job, report = self.job, self.report
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        job.rows_done = self.rows_done + self.unreadable
+        job.created = report.created
+        job.updated = report.updated
+        job.skipped = report.skipped + report.duplicates
+        job.rejected = len(report.rejected)
+        job.rows_per_second = round(job.rows_done / elapsed, 1)
+        job.rows_total = max(job.rows_total, job.rows_done)
+        job.options = {**job.options, "duplicates": report.duplicates}
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=job.rows_done,
+            created=job.created,
+            updated=job.updated,
+            skipped=job.skipped,
+            rejected=job.rejected,
+            rows_per_second=job.rows_per_second,
+            rows_total=job.rows_total,
+        )
+
+    def finish(self) -> None:
+        job = self.job
+        self.save_counters()
+        job.finished_at = timezone.now()
+        if job.status == ImportJob.Status.DONE:
+            job.rows_total = job.rows_done
+        if self.report.rejected:
+            self.rejected_file.seek(0)
+            name = f"{Path(job.filename).stem}-rejected-{job.pk}.csv"
+            job.error_file.save(name, File(self.rejected_file), save=False)
+        self.rejected_file.close()
+        job.save()
+
+
+def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow]]:
+    columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
+    batch: list[ImportRow] = []
+    for line, cells in table.rows():
+        if isinstance(cells, str):  # a row that cannot be read whole
+            run.report.rejected.append((line, cells))
+            run.unreadable += 1
+            continue
+        values: dict[str, list[str]] = {}
+        for index, name in columns:
+            value = cells[index]
+            if value:
+                values.setdefault(name, []).append(value)
+        batch.append(ImportRow(line, values, cells))
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Run a job to the end (idempotent: a finished or running job is returned as it is).
+
+    Each batch is its own transaction: a row is written whole or rejected whole; if the file
+    breaks half-way (a quote never closed) the rows before stay imported and running the file
+    again changes nothing for them.
+    """
+    job = import_job_get(actor=actor, job_id=job_id)
+    if job.is_finished or job.status == ImportJob.Status.RUNNING:
+        return job
+    _check_rights(actor, job)
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:  # another worker took it
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
+    try:
+        table = _open(job, max_bytes=max(job.file_size, 1))
+    except FileRejected as exc:
+        job.status, job.message, job.finished_at = (
+            ImportJob.Status.FAILED,
+            exc.message,
+            timezone.now(),
+        )
+        job.save()
+        return job
+    run = _Run(job, table.header)
+    importer = party_import_many if job.kind == "parties" else interaction_import_many
+    kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind == "parties" else {}
+    try:
+        for batch in _batches(job, table, run):
+            result = importer(
+                actor=actor, rows=batch, source=job.source, label=job.filename, **kwargs
+            )
+            run.add(batch, result)
+            run.save_counters()
+            if progress:
+                progress(job)
+        run.add([], ImportReport())  # ragged rows after the last batch
+        job.status = ImportJob.Status.DONE
+    except Exception as exc:
+        job.status = ImportJob.Status.FAILED
+        job.message = _("The import stopped: %(error)s") % {"error": exc}
+        run.finish()
+        raise
+    run.finish()
+    if progress:
+        progress(job)
+    return job
+
+
+def import_job_list(*, actor: Any, limit: int = 50) -> list[ImportJob]:
+    """The latest imports (everyone who may import sees them all: they touch shared data)."""
+    require(actor, "data.import")
+    return list(
+        ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def can_import(actor: Any) -> bool:
+    return can(actor, "data.import")

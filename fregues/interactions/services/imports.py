@@ -1,0 +1,280 @@
+"""Loading a contact history in bulk (an old CRM's calls, a mailbox export, a call-centre log).
+
+Each row names its customer by Freguês id, external id (of the same source system as the
+customer import), e-mail or phone; rows whose customer is unknown are rejected with the
+reason, the others are validated with the same rules as ``interaction_record`` and written in
+bulk (COPY on PostgreSQL). Re-running a file changes nothing: a row's ``external_id`` — or,
+when the file has none, a fingerprint of the row — is the channel's delivery key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fregues.core.bulk import bulk_insert
+from fregues.core.errors import ErrorCollector
+from fregues.core.events import event_emit
+from fregues.core.models import AuditEntry
+from fregues.core.permissions import require
+from fregues.parties.models import ContactPoint, ExternalId, Party
+from fregues.parties.normalize import normalize_email, parse_phone
+from fregues.parties.services.imports import ImportReport, ImportRow
+
+from ..models import Interaction
+from .records import _clean
+
+_DMY_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_COLUMNS = (
+    "party_id",
+    "channel",
+    "network",
+    "direction",
+    "occurred_at",
+    "agent_id",
+    "subject",
+    "body",
+    "outcome",
+    "duration_seconds",
+    "channel_address",
+    "external_id",
+    "regarding_type",
+    "created_at",
+    "updated_at",
+)
+
+
+def _when(text: str) -> str:
+    """ "31/12/2024 14:30" (the way Brazil and Portugal write it) → ISO 8601; ISO stays."""
+    match = _DMY_TIME.fullmatch(text.strip())
+    if not match:
+        return text.strip()
+    day, month, year, hour, minute, second = match.groups()
+    return (
+        f"{int(year):04d}-{int(month):02d}-{int(day):02d}T"
+        f"{int(hour or 0):02d}:{int(minute or 0):02d}:{int(second or 0):02d}"
+    )
+
+
+def _party_keys(rows: Sequence[ImportRow], source: str) -> dict[tuple[str, str], int]:
+    """The live party behind each way a row names its customer (a few queries per batch)."""
+    found: dict[tuple[str, str], int] = {}
+    ids = {r.first("party_id") for r in rows if r.first("party_id").isdigit()}
+    if ids:
+        for pk, merged in Party.objects.filter(pk__in=[int(i) for i in ids]).values_list(
+            "pk", "merged_into_id"
+        ):
+            found[("id", str(pk))] = merged or pk
+    codes = {r.first("party_external_id") for r in rows if r.first("party_external_id")}
+    if codes:
+        for code, pid in ExternalId.objects.filter(source=source, code__in=codes).values_list(
+            "code", "party_id"
+        ):
+            found[("ext", code)] = pid
+    for kind, name in (("email", "party_email"), ("phone", "party_phone")):
+        values = {}
+        for row in rows:
+            raw = row.first(name)
+            if raw:
+                try:
+                    values[raw] = normalize_email(raw) if kind == "email" else parse_phone(raw).e164
+                except Exception:
+                    continue
+        if values:
+            held = dict(
+                ContactPoint.objects.filter(
+                    kind=kind, network="", normalized__in=set(values.values())
+                ).values_list("normalized", "party_id")
+            )
+            for raw, normalized in values.items():
+                if normalized in held:
+                    found[(kind, raw)] = held[normalized]
+    return found
+
+
+def _fingerprint(row: ImportRow) -> str:
+    text = "\x1f".join(f"{k}={'|'.join(v)}" for k, v in sorted(row.values.items()))
+    return "row:" + hashlib.sha1(text.encode()).hexdigest()
+
+
+def interaction_import_many(
+    *, actor: Any, rows: Sequence[ImportRow], source: str = "import", label: str = ""
+) -> ImportReport:
+    """Record a batch of past contacts read from a file, in one transaction.
+
+    Created, skipped (already recorded: same channel and external id) or rejected with the
+    reason; one audit entry per customer and batch says how many contacts the file added.
+    """
+    require(actor, "data.import")
+    require(actor, "interaction.create")
+    source = (source or "import").strip().lower()[:40]
+    report = ImportReport()
+    keys = _party_keys(rows, source)
+    agents: dict[str, int | None] = {}
+    cleaned: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        errors = ErrorCollector()
+        party_id = None
+        for key in (
+            ("id", row.first("party_id")),
+            ("ext", row.first("party_external_id")),
+            ("email", row.first("party_email")),
+            ("phone", row.first("party_phone")),
+        ):
+            if key[1]:
+                party_id = keys.get(key)
+                if party_id:
+                    break
+        if party_id is None:
+            given = [
+                row.first(n)
+                for n in ("party_id", "party_external_id", "party_email", "party_phone")
+                if row.first(n)
+            ]
+            errors.add(
+                "customer",
+                _("No customer matches %(v)s.") % {"v": ", ".join(given)}
+                if given
+                else _("Say which customer (id, code, e-mail or phone)."),
+            )
+        duration = row.first("duration_seconds")
+        data: dict[str, Any] = {
+            name: row.first(name)
+            for name in ("channel", "direction", "subject", "outcome", "external_id")
+        }
+        data["body"] = "\n".join(v for v in row.values.get("body", ()) if v)
+        data["occurred_at"] = _when(row.first("occurred_at")) or None
+        if not data["occurred_at"]:
+            errors.add("occurred_at", _("Say when the contact happened."))
+        if duration:
+            data["duration_seconds"] = int(duration) if duration.isdigit() else -1
+        fields = _clean(data, errors)
+        agent = row.first("agent")
+        if agent:
+            if agent not in agents:
+                user = (
+                    get_user_model()
+                    .objects.filter(Q(username__iexact=agent) | Q(email__iexact=agent))
+                    .only("pk")
+                    .first()
+                )
+                agents[agent] = user.pk if user else None
+            if agents[agent] is None:
+                errors.add("agent", _("No user '%(v)s'.") % {"v": agent})
+        if errors.errors:
+            report.rejected.append(
+                (
+                    row.line,
+                    "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.errors.items()),
+                )
+            )
+            continue
+        fields["party_id"] = party_id
+        fields["agent_id"] = agents.get(agent) if agent else None
+        fields["external_id"] = fields["external_id"] or _fingerprint(row)
+        cleaned.append((row.line, fields))
+    delivered: set[tuple[str, str]] = set()
+    ext_ids = {f["external_id"] for _line, f in cleaned}
+    if ext_ids:
+        delivered = set(
+            Interaction.objects.filter(external_id__in=ext_ids).values_list(
+                "channel", "external_id"
+            )
+        )
+    fresh: list[dict[str, Any]] = []
+    for _line, fields in cleaned:
+        key = (fields["channel"], fields["external_id"])
+        if key in delivered:
+            report.skipped += 1
+            continue
+        delivered.add(key)
+        fresh.append(fields)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            _write(actor, fresh, source, label, now)
+    except IntegrityError:
+        # delivered meanwhile by someone else: the next run of the same file skips them
+        report.rejected.extend(
+            (line, _("Recorded by someone else meanwhile; run the file again."))
+            for line, _f in cleaned
+        )
+        return report
+    report.created = len(fresh)
+    return report
+
+
+def _write(
+    actor: Any, fresh: list[dict[str, Any]], source: str, label: str, now: datetime.datetime
+) -> None:
+    if not fresh:
+        return
+    bulk_insert(
+        Interaction,
+        _COLUMNS,
+        (
+            (
+                f["party_id"],
+                f["channel"],
+                f["network"],
+                f["direction"],
+                f["occurred_at"],
+                f["agent_id"],
+                f["subject"],
+                f["body"],
+                f["outcome"],
+                f["duration_seconds"],
+                "",
+                f["external_id"],
+                "",
+                now,
+                now,
+            )
+            for f in fresh
+        ),
+    )
+    per_party: dict[int, int] = {}
+    for f in fresh:
+        per_party[f["party_id"]] = per_party.get(f["party_id"], 0) + 1
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_user else None
+    actor_name = (actor.get_username() if is_user else str(actor or "system"))[:150]
+    where = label or source
+    bulk_insert(
+        AuditEntry,
+        (
+            "occurred_at",
+            "actor_id",
+            "actor_name",
+            "action",
+            "entity_type",
+            "entity_id",
+            "party_id",
+            "summary",
+            "changes",
+        ),
+        (
+            (
+                now,
+                actor_id,
+                actor_name,
+                "create",
+                "interactions.import",
+                pid,
+                pid,
+                (_("%(n)s contacts imported from %(file)s") % {"n": n, "file": where})[:300],
+                {"import": {"source": source, "count": n}},
+            )
+            for pid, n in per_party.items()
+        ),
+    )
+    event_emit("interactions.imported", {"count": len(fresh), "source": source})
