@@ -96,7 +96,7 @@ class Table:
     def _xlsx_rows(self) -> Iterator[tuple[int, list[str] | str]]:
         from openpyxl import load_workbook
 
-        workbook = load_workbook(self.path, read_only=True, data_only=True)
+        workbook = load_workbook(self.path.open("rb"), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             width = len(self.header)
@@ -231,9 +231,11 @@ def _check_encoding(path: Path, encoding: str | None) -> tuple[str, int]:
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:  # a file object, so the name's extension does not matter (an .xlsx saved as .csv)
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise _reject(
             _("The XLSX file is damaged or is not a spreadsheet (%(e)s).") % {"e": exc}
         ) from exc

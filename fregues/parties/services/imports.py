@@ -217,6 +217,10 @@ def _clean_row(row: ImportRow, ctx: _Context) -> _Candidate | str:
                 errors.add("birth_date", _("'%(v)s' is not a date.") % {"v": data["birth_date"]})
                 del data["birth_date"]
     fields = _clean_profile(data, errors)
+    if "name" not in given and "name" in errors.errors:
+        # a row without a name can still update the customer it matches; only creating needs it
+        del errors.errors["name"]
+        fields["name"] = ""
     owner = row.first("owner")
     if owner:
         owner_id = ctx.owner_id(owner)
@@ -441,6 +445,9 @@ def _import_batch(
             cand.target = earlier.target or earlier
             for key in keys:
                 in_batch.setdefault(key, cand.target)
+            continue
+        if not cand.fields.get("name"):
+            report.rejected.append((cand.line, "name: " + _("A name is required.")))
             continue
         if holders or earlier is not None:  # on_match == "create": a twin, without what is taken
             taken = set(existing) | set(in_batch)
