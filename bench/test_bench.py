@@ -1,0 +1,104 @@
+"""Smoke tests of the benchmark harness (not collected by the root pytest run):
+
+uv run pytest bench -q
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import phonenumbers
+from stdnum.br import cnpj, cpf
+from stdnum.pt import nif
+
+from bench import report
+from bench.generate import INTERACTION_HEADER, PARTY_HEADER, generate
+from bench.util import percentile
+
+
+def _digest(directory: Path) -> str:
+    sha = hashlib.sha256()
+    for name in ("parties.csv", "interactions.csv"):
+        sha.update((directory / name).read_bytes())
+    return sha.hexdigest()
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", 400, 10, seed=7)
+    second = generate(tmp_path / "b", 400, 10, seed=7)
+    generate(tmp_path / "c", 400, 10, seed=8)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+    assert first.sample == second.sample
+    assert first.interaction_rows == second.interaction_rows > 0
+
+
+def _phone_is_valid(written: str) -> bool:
+    """As Freguês reads it: 00 → +, a bare 55… / 351… with the country code gets its +, and an
+    old 8-digit Brazilian mobile ("(11) 8765-4321") gains its ninth digit."""
+    digits = "".join(ch for ch in written if ch.isdigit())
+    candidate = written
+    if written.startswith("00"):
+        candidate = "+" + written[2:]
+    elif not written.startswith("+") and len(digits) > 11 and digits[:2] in {"55", "35"}:
+        candidate = "+" + digits
+    number = phonenumbers.parse(candidate, "BR")
+    if phonenumbers.is_valid_number(number):
+        return True
+    national = str(number.national_number)
+    if number.country_code == 55 and len(national) == 10 and national[2] in "6789":
+        ninth = phonenumbers.parse("+55" + national[:2] + "9" + national[2:], "BR")
+        return phonenumbers.is_valid_number(ninth)
+    return False
+
+
+def test_rows_are_realistic_and_valid(tmp_path: Path) -> None:
+    dataset = generate(tmp_path, 1500, 10, seed=1)
+    with open(dataset.parties_file, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        assert next(reader) == PARTY_HEADER
+        rows = [dict(zip(PARTY_HEADER, row, strict=True)) for row in reader]
+    assert len(rows) == 1500
+    assert dataset.duplicate_rows > 0
+    assert {r["country"] for r in rows} == {"BR", "PT"}
+    phones = [r["phone"] for r in rows if r["phone"]]
+    assert all(_phone_is_valid(p) for p in phones)
+    assert any(p.startswith("(") for p in phones) and any(p.startswith("+55") for p in phones)
+    for row in rows:
+        if row["tax_id"]:
+            assert (
+                cpf.is_valid(row["tax_id"])
+                or cnpj.is_valid(row["tax_id"])
+                or nif.is_valid(row["tax_id"])
+            )
+    with open(dataset.interactions_file, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        assert next(reader) == INTERACTION_HEADER
+        interactions = list(reader)
+    known = {r["external_id"] for r in rows}
+    assert len(interactions) == dataset.interaction_rows
+    assert all(i[1] in known for i in interactions)
+    assert len({i[0] for i in interactions}) == len(interactions)
+    assert {i[2] for i in interactions} == {"phone", "email", "chat", "sms", "visit", "web_form"}
+
+
+def test_percentile_and_report() -> None:
+    assert percentile([1, 2, 3, 4, 5], 50) == 3
+    assert percentile([10.0], 95) == 10.0
+    result = {
+        "date": "2026-01-01",
+        "duration_s": 1.0,
+        "params": {"customers": 10, "seed": 1},
+        "dataset": {},
+        "git": {"short": "abc"},
+        "machine": {"cores": 2},
+        "databases": {
+            "postgres": {"metrics": {"search_p50_ms": 2.0, "search_p95_ms": 40.0}, "errors": {}}
+        },
+    }
+    table = report.markdown(result)
+    assert "| Search p50 / p95 (ms) | 2.00 / 40.0 ❌ |" in table
+    checks = report.checks(result["databases"])
+    assert any(c["metric"] == "search_p95_ms" and c["pass"] is False for c in checks)
