@@ -31,6 +31,19 @@ def _adapter(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
     return None
 
 
+def _remembering(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``adapt`` with a memory of its last answer: a batch stamps every row with the same
+    ``now``, and adapting a datetime for SQLite is the costliest step of the insert."""
+    last: list[Any] = [object(), None]
+
+    def remembered(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return remembered
+
+
 def bulk_insert(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
@@ -48,24 +61,27 @@ def bulk_insert(
     column_sql = ", ".join(quote(str(field.column)) for field in columns)
     table = quote(meta.db_table)
 
-    def adapted(row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if adapt is None else adapt(value)
-            for value, adapt in zip(row, adapters, strict=True)
-        )
+    adapting = [(i, _remembering(a)) for i, a in enumerate(adapters) if a is not None]
 
-    needs_adapting = any(adapters)
+    def adapted(row: Sequence[Any]) -> Sequence[Any]:
+        if not adapting:
+            return row
+        out = list(row)
+        for index, adapt in adapting:
+            out[index] = adapt(out[index])
+        return out
+
     count = 0
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
             with raw.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(adapted(row) if needs_adapting else row)
+                    copy.write_row(adapted(row))
                     count += 1
             return count
         placeholders = ", ".join(["%s"] * len(columns))
-        batch = [adapted(row) if needs_adapting else tuple(row) for row in rows]
+        batch = [adapted(row) for row in rows]
         if batch:
             cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", batch)
         return len(batch)

@@ -18,6 +18,7 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -322,6 +323,58 @@ def _existing(candidates: list[_Candidate], source: str) -> dict[tuple[str, ...]
     return found
 
 
+def _strongly_identified(party_ids: set[int]) -> set[int]:
+    """Which of these parties already have an e-mail or a tax id of their own."""
+    if not party_ids:
+        return set()
+    with_email = ContactPoint.objects.filter(party_id__in=party_ids, kind="email")
+    with_tax = Party.objects.filter(pk__in=party_ids).exclude(tax_id="")
+    return set(with_email.values_list("party_id", flat=True)) | set(
+        with_tax.values_list("pk", flat=True)
+    )
+
+
+def _shares_only_a_phone(
+    cand: _Candidate,
+    keys: list[tuple[str, ...]],
+    existing: dict[tuple[str, ...], int],
+    identified: set[int],
+    earlier: _Candidate | None,
+) -> bool:
+    """The row matches someone only by phone, and both sides have their own stronger ids."""
+    strong = [k for k in keys if k[0] != "phone"]
+    if not strong or any(k in existing for k in strong):
+        return False
+    if not any(k[0] in ("email", "tax") for k in strong):
+        return False
+    by_phone = {existing[k] for k in keys if k[0] == "phone" and k in existing}
+    if by_phone:
+        return bool(by_phone & identified)
+    if earlier is None:
+        return False
+    target = earlier.target or earlier
+    theirs = {k for k in target.keys("") if k[0] in ("email", "tax")}
+    return bool(theirs) and not theirs & set(strong)
+
+
+def _as_twin(
+    cand: _Candidate,
+    keys: list[tuple[str, ...]],
+    existing: dict[tuple[str, ...], int],
+    flagged: list[tuple[_Candidate, int | _Candidate, str]],
+    in_batch: dict[tuple[str, ...], _Candidate],
+) -> tuple[set[int], None]:
+    phones = {k[1] for k in keys if k[0] == "phone" and (k in existing or k in in_batch)}
+    for phone in phones:
+        holder = existing.get(("phone", phone)) or in_batch.get(("phone", phone))
+        if holder:
+            flagged.append((cand, holder, "same phone (loosely)"))
+    cand.points = [
+        p for p in cand.points if not (p["kind"] == "phone" and p["normalized"] in phones)
+    ]
+    return set(), None
+
+
 def _fold_into(target: _Candidate, row: _Candidate) -> None:
     """A later row about the same customer as an earlier row of the batch fills its blanks."""
     for name, value in row.fields.items():
@@ -410,11 +463,26 @@ def _import_batch(
     in_batch: dict[tuple[str, ...], _Candidate] = {}
     creates: list[_Candidate] = []
     updates: dict[int, list[_Candidate]] = {}
-    flagged: list[tuple[_Candidate, int]] = []
+    flagged: list[tuple[_Candidate, int | _Candidate, str]] = []
+    identified = _strongly_identified({pid for k, pid in existing.items() if k[0] == "phone"})
     for cand in candidates:
         keys = cand.keys(source)
-        holders = {existing[k] for k in keys if k in existing}
+        holders = {existing[k] for k in keys if k in existing and k[0] != "phone"}
+        by_phone = {existing[k] for k in keys if k in existing and k[0] == "phone"}
+        if holders and by_phone - holders:
+            # known by its e-mail, code or tax id; its phone is someone else's as well
+            shared = {k[1] for k in keys if k[0] == "phone" and existing.get(k) not in holders}
+            cand.points = [
+                p for p in cand.points if not (p["kind"] == "phone" and p["normalized"] in shared)
+            ]
+        elif not holders:
+            holders = by_phone
         earlier = next((in_batch[k] for k in keys if k in in_batch), None)
+        if _shares_only_a_phone(cand, keys, existing, identified, earlier):
+            # Two people with their own e-mail or tax id and one phone (a family's landline,
+            # a reused number): not the same customer. The row becomes its own customer,
+            # without the phone, and the pair is proposed for review.
+            holders, earlier = _as_twin(cand, keys, existing, flagged, in_batch)
         if cand.ref_id and ("id", str(cand.ref_id)) not in existing:
             report.rejected.append(
                 (cand.line, _("id: customer %(id)s does not exist.") % {"id": cand.ref_id})
@@ -460,16 +528,19 @@ def _import_batch(
                 cand.code = ""
             other = holders.pop() if holders else None
             if other:
-                flagged.append((cand, other))
+                flagged.append((cand, other, "same e-mail (loosely)"))
         creates.append(cand)
         for key in cand.keys(source):
             in_batch.setdefault(key, cand)
     now = timezone.now()
     _write_creates(actor, creates, source, label, now)
-    for cand, other in flagged:
-        a, b = sorted((cand.party_id or 0, other))
+    for cand, other, reason in flagged:
+        other_id = other if isinstance(other, int) else (other.target or other).party_id
+        if not cand.party_id or not other_id or cand.party_id == other_id:
+            continue
+        a, b = sorted((cand.party_id, other_id))
         DuplicateCandidate.objects.get_or_create(
-            party_a_id=a, party_b_id=b, defaults={"score": 0.9, "reasons": ["imported twin"]}
+            party_a_id=a, party_b_id=b, defaults={"score": 0.85, "reasons": [reason]}
         )
     report.created = len(creates)
     report.duplicates = sum(1 for c in candidates if c.target is not None)
@@ -667,6 +738,30 @@ def _add_tags(by_party: dict[int, list[str]]) -> None:
     bulk_insert(through, ("party_id", "tag_id"), sorted(pairs))
 
 
+_UPDATE_COLUMNS = (
+    "id",
+    "version",
+    "kind",
+    "name",
+    "given_name",
+    "family_name",
+    "legal_name",
+    "tax_id",
+    "tax_id_kind",
+    "country",
+    "language",
+    "birth_date",
+    "preferred_channel",
+    "tier",
+    "owner_id",
+    "lifecycle_stage",
+    "lifecycle_changed_at",
+    "attributes",
+    "search_text",
+    "updated_at",
+)
+
+
 def _write_updates(
     actor: Any,
     updates: dict[int, list[_Candidate]],
@@ -677,7 +772,14 @@ def _write_updates(
     """Apply the rows that matched existing customers; returns how many customers changed."""
     if not updates:
         return 0
-    parties = {p.pk: p for p in Party.objects.select_for_update().filter(pk__in=list(updates))}
+    # plain values, not model instances: most matched rows change nothing, and building
+    # thousands of instances only to compare them was the update path's main cost
+    parties = {
+        row["id"]: SimpleNamespace(**row)
+        for row in Party.objects.select_for_update()
+        .filter(pk__in=list(updates))
+        .values(*_UPDATE_COLUMNS)
+    }
     points_by_party: dict[int, list[tuple[str, str, bool]]] = {}
     for pid, kind, normalized, primary in ContactPoint.objects.filter(
         party_id__in=list(updates)
@@ -750,6 +852,11 @@ def _write_updates(
                 tags_by_party.setdefault(pid, set()).update(t.casefold() for t in fresh)
                 new_tags.setdefault(pid, []).extend(fresh)
                 changes.setdefault("tags_added", []).extend(fresh)
+        for name in [n for n in changes if n in before]:
+            if getattr(party, name) == before[name]:
+                del changes[name]  # two rows of the file undid each other: no net change
+            else:
+                changes[name][1] = _plain(getattr(party, name))
         if not changes:
             continue
         party.version += 1
@@ -762,7 +869,7 @@ def _write_updates(
             [(k, n) for k, n, _p in order],
             codes_by_party.get(pid, []),
         )
-        changed_parties.append(party)
+        changed_parties.append(Party(**vars(party)))
         where = label or source
         audits.append(
             (

@@ -42,6 +42,8 @@ from .contact_points import clean_contact_point, holder_conflict, insert_contact
 LANGUAGES = {"pt-br", "pt-pt", "en", "es", "fr"}
 _SCALARS = (str, int, float, bool, type(None))
 _UNSET: Any = object()
+_KINDS = frozenset(PartyKind.values)  # computed once: the bulk importer cleans a million rows
+_CHANNELS = [code for code, _label in Party._meta.get_field("preferred_channel").choices or ()]
 
 
 def _clean_profile(
@@ -50,7 +52,7 @@ def _clean_profile(
     """Validate the profile fields present in ``data``; returns the model values to set."""
     out: dict[str, Any] = {}
     kind = data.get("kind", current.kind if current else _UNSET)
-    if kind is _UNSET or kind not in PartyKind.values:
+    if kind is _UNSET or kind not in _KINDS:
         errors.add("kind", _("Choose 'person' or 'organization'."))
         kind = PartyKind.PERSON
     if current is None or "kind" in data:
@@ -101,9 +103,7 @@ def _clean_profile(
         out["language"] = language
     if "preferred_channel" in data:
         channel = (data["preferred_channel"] or "").strip().lower()
-        allowed = [
-            code for code, _label in Party._meta.get_field("preferred_channel").choices or ()
-        ]
+        allowed = _CHANNELS
         if channel and channel not in allowed:
             errors.add(
                 "preferred_channel",

@@ -180,14 +180,22 @@ def test_a_row_matching_two_customers_is_rejected() -> None:
     party_import_many(
         actor=None,
         rows=rows(
-            {"name": "A", "email": "a@exemplo.com"}, {"name": "B", "phone": "11 98888-7777"}
+            {"name": "A", "email": "a@exemplo.com"},
+            {"name": "B", "tax_id": "529.982.247-25", "phone": "11 98888-7777"},
         ),
     )
     report = party_import_many(
-        actor=None, rows=rows({"name": "AB", "email": "a@exemplo.com", "phone": "11988887777"})
+        actor=None, rows=rows({"name": "AB", "email": "a@exemplo.com", "tax_id": "52998224725"})
     )
     assert report.updated == 0 and len(report.rejected) == 1
     assert "merge" in report.rejected[0][1]
+    # a phone is weaker: the row is A's, and B keeps the phone
+    report = party_import_many(
+        actor=None, rows=rows({"email": "a@exemplo.com", "phone": "11988887777", "tier": "vip"})
+    )
+    assert report.updated == 1
+    a = Party.objects.get(name="A")
+    assert a.tier == "vip" and not a.contact_points.filter(kind="phone").exists()
 
 
 def test_portuguese_words_for_kind_stage_country_and_dates() -> None:
@@ -241,3 +249,31 @@ def test_reserved_ids_do_not_collide_with_ordinary_creates() -> None:
     party_import_many(actor=None, rows=rows({"name": "Outro", "email": "o@exemplo.com"}))
     ids = list(Party.objects.order_by("pk").values_list("pk", flat=True))
     assert len(ids) == len(set(ids)) == 3 and later.pk in ids
+
+
+def test_two_people_sharing_a_phone_are_two_customers_flagged_for_review() -> None:
+    party_import_many(
+        actor=None,
+        rows=rows({"name": "Pai Souza", "email": "pai@exemplo.com", "phone": "11 3456-7890"}),
+    )
+    report = party_import_many(
+        actor=None,
+        rows=rows(
+            {"name": "Filha Souza", "email": "filha@exemplo.com", "phone": "11 3456-7890"},
+            {"name": "Mãe Souza", "email": "mae@exemplo.com", "phone": "(11) 3456-7890"},
+        ),
+    )
+    assert report.created == 2 and report.updated == 0
+    father = Party.objects.get(name="Pai Souza")
+    assert father.contact_points.filter(kind="email").count() == 1
+    assert ContactPoint.objects.filter(normalized="+551134567890").get().party == father
+    assert DuplicateCandidate.objects.count() == 2
+    # and the file is stable: a second run changes nothing
+    again = party_import_many(
+        actor=None,
+        rows=rows(
+            {"name": "Filha Souza", "email": "filha@exemplo.com", "phone": "11 3456-7890"},
+            {"name": "Mãe Souza", "email": "mae@exemplo.com", "phone": "(11) 3456-7890"},
+        ),
+    )
+    assert (again.created, again.updated, again.skipped) == (0, 0, 2)
