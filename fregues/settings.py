@@ -178,6 +178,9 @@ DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "BR")
 DEFAULT_COUNTRY = env("DEFAULT_COUNTRY", "BR")
 # Bulk import: the largest file accepted (CLI, UI and API), in MB.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "1536")) * 1024 * 1024
+# Large files are validated by worker processes while the main one writes (0/1: none).
+IMPORT_WORKERS = int(env("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
+IMPORT_PARALLEL_MIN_ROWS = int(env("IMPORT_PARALLEL_MIN_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROTOCOL_PREFIX = env("PROTOCOL_PREFIX", "")  # "SAC-" gives SAC-2026-000123

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import multiprocessing
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,8 +30,14 @@ from fregues.core.audit import audit_record
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import can, require
-from fregues.interactions.services import interaction_import_many
-from fregues.parties.services.imports import ON_MATCH, ImportReport, ImportRow, party_import_many
+from fregues.interactions.services import interaction_import_many, interaction_import_validate
+from fregues.parties.services.imports import (
+    ON_MATCH,
+    ImportReport,
+    ImportRow,
+    party_import_many,
+    party_import_validate,
+)
 
 from .fields import FIELDS, auto_map
 from .models import ImportJob
@@ -310,6 +319,50 @@ def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow
         yield batch
 
 
+def _validate(kind: str, batch: list[ImportRow]) -> list[Any]:
+    """Run in a worker process: the CPU-bound half of an import (parsing phones, e-mails,
+    tax ids, dates), so the parent can write one batch while the workers check the next."""
+    validate = party_import_validate if kind == "parties" else interaction_import_validate
+    return validate(batch)
+
+
+def _parallel_ok(table: Table) -> int:
+    """How many validating workers to use for this file (0: validate in this process)."""
+    workers = settings.IMPORT_WORKERS
+    if workers < 2 or table.rows_estimate < settings.IMPORT_PARALLEL_MIN_ROWS:
+        return 0
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite" and (":memory:" in name or "mode=memory" in name):
+        return 0  # a forked worker could not see an in-memory database
+    if connection.in_atomic_block:
+        return 0  # a worker could not see rows this transaction has not committed
+    return workers
+
+
+def _validated(
+    job: ImportJob, table: Table, run: _Run
+) -> Iterator[tuple[list[ImportRow], list[Any] | None]]:
+    """Batches of rows, each with its validation done ahead in worker processes when the
+    file is large enough to pay for them (a bounded queue: memory stays flat)."""
+    workers = _parallel_ok(table)
+    if not workers:
+        for batch in _batches(job, table, run):
+            yield batch, None
+        return
+    connections.close_all()  # the children must open their own connections
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[list[ImportRow], Any]] = deque()
+        for batch in _batches(job, table, run):
+            pending.append((batch, pool.apply_async(_validate, (job.kind, batch))))
+            if len(pending) > workers * 2:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
+
+
 def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Run a job to the end (idempotent: a finished or running job is returned as it is).
 
@@ -342,9 +395,14 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     importer = party_import_many if job.kind == "parties" else interaction_import_many
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind == "parties" else {}
     try:
-        for batch in _batches(job, table, run):
+        for batch, validated in _validated(job, table, run):
             result = importer(
-                actor=actor, rows=batch, source=job.source, label=job.filename, **kwargs
+                actor=actor,
+                rows=batch,
+                source=job.source,
+                label=job.filename,
+                validated=validated,
+                **kwargs,
             )
             run.add(batch, result)
             run.save_counters()

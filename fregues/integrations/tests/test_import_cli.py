@@ -203,3 +203,21 @@ def test_fields_lists_what_can_be_mapped() -> None:
     out = io.StringIO()
     call_command("import", "parties", "-", "--fields", stdout=out)
     assert "tax_id" in out.getvalue() and "cpf" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_files_are_validated_by_worker_processes_with_the_same_result(
+    tmp_path: Path, settings: Any
+) -> None:
+    if "memory" in str(settings.DATABASES["default"]["NAME"]) or settings.DATABASES["default"][
+        "NAME"
+    ] in ("", ":memory:"):
+        pytest.skip("forked workers cannot see an in-memory SQLite database")
+    settings.IMPORT_WORKERS = 2
+    settings.IMPORT_PARALLEL_MIN_ROWS = 10
+    lines = ["Nome,E-mail,Telefone"]
+    lines += [f"Pessoa {i},p{i}@exemplo.com,(11) 9{8000 + i}-{1000 + i}" for i in range(40)]
+    lines += ["Sem telefone válido,ok@exemplo.com,123"]
+    summary = run("parties", str(write(tmp_path, "big.csv", "\n".join(lines) + "\n")))
+    assert (summary["created"], summary["rejected"]) == (40, 1)
+    assert ContactPoint.objects.filter(kind="phone").count() == 40

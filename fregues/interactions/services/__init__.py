@@ -1,6 +1,6 @@
 """Writes on the timeline: recording contacts one by one, in batches, and from files."""
 
-from .imports import interaction_import_many
+from .imports import interaction_import_many, interaction_import_validate
 from .records import (
     ADDRESSLESS_CHANNELS,
     CLOCK_SKEW,
@@ -23,6 +23,7 @@ __all__ = [
     "interaction_attach",
     "interaction_delete",
     "interaction_import_many",
+    "interaction_import_validate",
     "interaction_link",
     "interaction_record",
     "interaction_record_many",

@@ -106,46 +106,19 @@ def _fingerprint(row: ImportRow) -> str:
     return "row:" + hashlib.sha1(text.encode()).hexdigest()
 
 
-def interaction_import_many(
-    *, actor: Any, rows: Sequence[ImportRow], source: str = "import", label: str = ""
-) -> ImportReport:
-    """Record a batch of past contacts read from a file, in one transaction.
+Validated = list[tuple[int, "dict[str, Any] | str"]]
+_PARTY_FIELDS = ("party_id", "party_external_id", "party_email", "party_phone")
 
-    Created, skipped (already recorded: same channel and external id) or rejected with the
-    reason; one audit entry per customer and batch says how many contacts the file added.
-    """
-    require(actor, "data.import")
-    require(actor, "interaction.create")
-    source = (source or "import").strip().lower()[:40]
-    report = ImportReport()
-    keys = _party_keys(rows, source)
+
+def interaction_import_validate(rows: Sequence[ImportRow]) -> Validated:
+    """Check each row with ``interaction_record``'s rules (all but which customer it is, which
+    the batch resolves at once); writes nothing, so it may run in another process."""
     agents: dict[str, int | None] = {}
-    cleaned: list[tuple[int, dict[str, Any]]] = []
+    out: Validated = []
     for row in rows:
         errors = ErrorCollector()
-        party_id = None
-        for key in (
-            ("id", row.first("party_id")),
-            ("ext", row.first("party_external_id")),
-            ("email", row.first("party_email")),
-            ("phone", row.first("party_phone")),
-        ):
-            if key[1]:
-                party_id = keys.get(key)
-                if party_id:
-                    break
-        if party_id is None:
-            given = [
-                row.first(n)
-                for n in ("party_id", "party_external_id", "party_email", "party_phone")
-                if row.first(n)
-            ]
-            errors.add(
-                "customer",
-                _("No customer matches %(v)s.") % {"v": ", ".join(given)}
-                if given
-                else _("Say which customer (id, code, e-mail or phone)."),
-            )
+        if not any(row.first(n) for n in _PARTY_FIELDS):
+            errors.add("customer", _("Say which customer (id, code, e-mail or phone)."))
         duration = row.first("duration_seconds")
         data: dict[str, Any] = {
             name: row.first(name)
@@ -171,17 +144,62 @@ def interaction_import_many(
             if agents[agent] is None:
                 errors.add("agent", _("No user '%(v)s'.") % {"v": agent})
         if errors.errors:
+            out.append(
+                (row.line, "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.errors.items()))
+            )
+            continue
+        fields["agent_id"] = agents.get(agent) if agent else None
+        fields["external_id"] = fields["external_id"] or _fingerprint(row)
+        fields["_party"] = [(n, row.first(n)) for n in _PARTY_FIELDS if row.first(n)]
+        out.append((row.line, fields))
+    return out
+
+
+def interaction_import_many(
+    *,
+    actor: Any,
+    rows: Sequence[ImportRow],
+    source: str = "import",
+    label: str = "",
+    validated: Validated | None = None,
+) -> ImportReport:
+    """Record a batch of past contacts read from a file, in one transaction.
+
+    Created, skipped (already recorded: same channel and external id) or rejected with the
+    reason; one audit entry per customer and batch says how many contacts the file added.
+    ``validated`` is ``interaction_import_validate(rows)`` when the caller ran it already.
+    """
+    require(actor, "data.import")
+    require(actor, "interaction.create")
+    source = (source or "import").strip().lower()[:40]
+    report = ImportReport()
+    keys = _party_keys(rows, source)
+    kind_of = {"party_id": "id", "party_external_id": "ext", "party_email": "email"}
+    cleaned: list[tuple[int, dict[str, Any]]] = []
+    for line, fields in validated if validated is not None else interaction_import_validate(rows):
+        if isinstance(fields, str):
+            report.rejected.append((line, fields))
+            continue
+        named = fields.pop("_party")
+        party_id = next(
+            (
+                keys[(kind_of.get(n, "phone"), v)]
+                for n, v in named
+                if (kind_of.get(n, "phone"), v) in keys
+            ),
+            None,
+        )
+        if party_id is None:
             report.rejected.append(
                 (
-                    row.line,
-                    "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.errors.items()),
+                    line,
+                    "customer: "
+                    + _("No customer matches %(v)s.") % {"v": ", ".join(v for _n, v in named)},
                 )
             )
             continue
         fields["party_id"] = party_id
-        fields["agent_id"] = agents.get(agent) if agent else None
-        fields["external_id"] = fields["external_id"] or _fingerprint(row)
-        cleaned.append((row.line, fields))
+        cleaned.append((line, fields))
     delivered: set[tuple[str, str]] = set()
     ext_ids = {f["external_id"] for _line, f in cleaned}
     if ext_ids:

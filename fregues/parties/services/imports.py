@@ -393,6 +393,16 @@ def _fold_into(target: _Candidate, row: _Candidate) -> None:
     target.stage = target.stage or row.stage
 
 
+Validated = list[tuple[int, "_Candidate | str"]]
+
+
+def party_import_validate(rows: Sequence[ImportRow]) -> Validated:
+    """Check and normalise rows with the API's rules; writes nothing, so it may run in
+    another process. Each line comes back as a candidate customer or the reason it is not."""
+    ctx = _Context()
+    return [(row.line, _clean_row(row, ctx)) for row in rows]
+
+
 def party_import_many(
     *,
     actor: Any,
@@ -401,6 +411,7 @@ def party_import_many(
     source: str = "import",
     label: str = "",
     job_id: int | None = None,
+    validated: Validated | None = None,
 ) -> ImportReport:
     """Create, update or skip a batch of customers read from a file, in one transaction.
 
@@ -409,6 +420,8 @@ def party_import_many(
     alone, ``create`` makes a new customer anyway — without the e-mails, phones and codes the
     other one holds — and proposes the pair as a possible duplicate. ``source`` names the system
     the external ids come from. ``label`` (the file name) goes into the audit entries.
+    ``validated`` is ``party_import_validate(rows)`` when the caller ran it already (in a
+    worker process, while this process writes the previous batch).
     """
     require(actor, "data.import")
     require(actor, "party.create")
@@ -419,7 +432,7 @@ def party_import_many(
     source = (source or "import").strip().lower()[:40]
     try:
         with transaction.atomic():
-            return _import_batch(actor, rows, on_match, source, label, job_id)
+            return _import_batch(actor, rows, on_match, source, label, job_id, validated)
     except IntegrityError:
         # Someone else took one of these e-mails or codes since we looked: go row by row so
         # only the rows that now collide are rejected.
@@ -449,14 +462,13 @@ def _import_batch(
     source: str,
     label: str,
     job_id: int | None,
+    validated: Validated | None,
 ) -> ImportReport:
     report = ImportReport()
-    ctx = _Context()
     candidates: list[_Candidate] = []
-    for row in rows:
-        result = _clean_row(row, ctx)
+    for line, result in validated if validated is not None else party_import_validate(rows):
         if isinstance(result, str):
-            report.rejected.append((row.line, result))
+            report.rejected.append((line, result))
         else:
             candidates.append(result)
     existing = _existing(candidates, source)
@@ -526,16 +538,15 @@ def _import_batch(
             ]
             if ("ext", source, cand.code) in taken:
                 cand.code = ""
-            other = holders.pop() if holders else None
-            if other:
-                flagged.append((cand, other, "same e-mail (loosely)"))
+            if holders:
+                flagged.append((cand, holders.pop(), "same e-mail (loosely)"))
         creates.append(cand)
         for key in cand.keys(source):
             in_batch.setdefault(key, cand)
     now = timezone.now()
     _write_creates(actor, creates, source, label, now)
-    for cand, other, reason in flagged:
-        other_id = other if isinstance(other, int) else (other.target or other).party_id
+    for cand, twin, reason in flagged:
+        other_id = twin if isinstance(twin, int) else (twin.target or twin).party_id
         if not cand.party_id or not other_id or cand.party_id == other_id:
             continue
         a, b = sorted((cand.party_id, other_id))
