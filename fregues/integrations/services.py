@@ -74,21 +74,29 @@ def _clean_options(
             )
         elif name in chosen.values() and not known[name].multiple:
             errors.setdefault("mapping", []).append(
-                _("Two columns go to '%(f)s'; it takes one.") % {"f": name}
+                _("Two columns go to '%(f)s'; it takes one.") % {"f": known[name].label}
             )
         else:
             chosen[column] = name
-    if not errors and not chosen:
-        errors["mapping"] = [_("No column matches a field: say which column is which.")]
-    needed = {"parties": None, "interactions": {"channel", "direction", "occurred_at"}}[kind]
-    if not errors and needed and not needed <= set(chosen.values()):
-        errors["mapping"] = [
-            _("Say which columns hold: %(f)s.")
-            % {"f": ", ".join(sorted(needed - set(chosen.values())))}
-        ]
     if errors:
         raise Invalid(_("The column mapping is not valid."), code="invalid_mapping", errors=errors)
     return chosen
+
+
+def _check_complete(kind: str, mapping: dict[str, str]) -> None:
+    """Before a run: the mapping gives what every row needs (the upload keeps a partial guess,
+    so the person can finish it on the mapping screen)."""
+    errors: dict[str, list[str]] = {}
+    if not mapping:
+        errors["mapping"] = [_("No column matches a field: say which column is which.")]
+    needed = {"parties": set(), "interactions": {"channel", "direction", "occurred_at"}}[kind]
+    if not errors and not needed <= set(mapping.values()):
+        errors["mapping"] = [
+            _("Say which columns hold: %(f)s.")
+            % {"f": ", ".join(sorted(needed - set(mapping.values())))}
+        ]
+    if errors:
+        raise Invalid(_("The column mapping is not valid."), code="invalid_mapping", errors=errors)
 
 
 def import_job_create(
@@ -116,6 +124,7 @@ def import_job_create(
     else:
         stored = file
         filename = filename or Path(file.name or "upload.csv").name
+    job: ImportJob | None = None
     try:
         with transaction.atomic():
             job = ImportJob(
@@ -126,6 +135,7 @@ def import_job_create(
                 created_by=actor if getattr(actor, "pk", None) else None,
                 options={"encoding": encoding} if encoding else {},
             )
+            _check_rights(actor, job, field_error=True)
             job.file.save(filename, stored, save=False)
             table = _open(job, max_bytes=max_bytes)
             job.mapping = _clean_options(kind, None, on_match, table.header)
@@ -139,7 +149,7 @@ def import_job_create(
             job.save()
             audit_record(actor=actor, action="create", instance=job, summary=str(job))
     except BaseException:
-        if job.file and job.file.name:
+        if job is not None and job.file and job.file.name:
             job.file.delete(save=False)  # a refused file leaves nothing behind
         raise
     finally:
@@ -200,10 +210,11 @@ def import_job_configure(
     """Set the mapping (``{column: field}``, "" leaves a column out) before the run starts."""
     with transaction.atomic():
         job = import_job_get(actor=actor, job_id=job_id)
-        if job.status != ImportJob.Status.PENDING:
+        if job.status != ImportJob.Status.PENDING or job.options.get("queued"):
             raise Invalid(_("This import has already started."), code="import_started")
         header = _open(job, max_bytes=max(job.file_size, 1)).header
         job.on_match = on_match or job.on_match
+        _check_rights(actor, job, field_error=True)
         job.mapping = _clean_options(job.kind, mapping, job.on_match, header)
         if source is not None:
             job.source = (source or "import").strip().lower()[:40]
@@ -225,15 +236,19 @@ def import_job_start(*, actor: Any, job_id: int) -> ImportJob:
         _check_rights(actor, job)
         if job.status != ImportJob.Status.PENDING or job.options.get("queued"):
             return job  # pressing Start twice runs it once
+        _check_complete(job.kind, job.mapping)
         job.options = {**job.options, "queued": True}
         job.save(update_fields=["options"])
         enqueue_on_commit("fregues.integrations.tasks.import_job_task", job_id=job.pk)
     return job
 
 
-def _check_rights(actor: Any, job: ImportJob) -> None:
+def _check_rights(actor: Any, job: ImportJob, field_error: bool = False) -> None:
     require(actor, "party.create" if job.kind == "parties" else "interaction.create")
-    if job.kind == "parties" and job.on_match == "update":
+    if job.kind == "parties" and job.on_match == "update" and not can(actor, "party.change"):
+        if field_error:  # said where the choice is made, so the person can pick another
+            message = _("Your role may not change existing customers: choose skip or create.")
+            raise Invalid(message, code="invalid_on_match", errors={"on_match": [message]})
         require(actor, "party.change")
 
 
@@ -374,6 +389,7 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     if job.is_finished or job.status == ImportJob.Status.RUNNING:
         return job
     _check_rights(actor, job)
+    _check_complete(job.kind, job.mapping)
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )

@@ -230,7 +230,6 @@ def _check_encoding(path: Path, encoding: str | None) -> tuple[str, int]:
 
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
-
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:  # a file object, so the name's extension does not matter (an .xlsx saved as .csv)

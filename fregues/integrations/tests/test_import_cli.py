@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from fregues.core.models import AuditEntry
@@ -19,6 +20,12 @@ from fregues.interactions.models import Interaction
 from fregues.parties.models import ContactPoint, Party
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 CUSTOMERS = (
     "Nome;E-mail;Telefone;CPF;Cidade;Código\n"
@@ -193,7 +200,7 @@ def test_import_as_a_user_is_audited_and_checked(tmp_path: Path, make_user: Any)
     make_user("agent", username="ag")
     manager = make_user("relationship_manager", username="rm")
     path = write(tmp_path, "c.csv", CUSTOMERS)
-    with pytest.raises(CommandError, match=r"permission|permite"):
+    with pytest.raises(CommandError, match=r"role|permission"):
         run("parties", str(path), "--as", "ag")
     run("parties", str(path), "--as", "rm")
     assert AuditEntry.objects.filter(action="create", actor=manager).count() >= 2

@@ -309,6 +309,7 @@ def _existing(candidates: list[_Candidate], source: str) -> dict[tuple[str, ...]
     if taxes:
         for tax, pid in (
             Party.objects.filter(tax_id__in=taxes, merged_into__isnull=True)
+            .exclude(tax_id="")  # lets the planner use the partial index on tax ids
             .order_by("id")
             .values_list("tax_id", "pk")
         ):
