@@ -115,3 +115,20 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             last = cursor.fetchone()[0]
     return list(range(last - count + 1, last + 1))
+
+
+def any_of(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """SQL for "``column`` is one of ``values``" with a single parameter, however many values:
+    ``= ANY(%s)`` on PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` on SQLite. A batch
+    looks up 5,000 e-mails at once; Django's ``__in`` would bind (and prepare) each one."""
+    items = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [items]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(items, default=str)]
+
+
+def fetch_pairs(sql: str, params: Sequence[Any]) -> list[tuple[Any, Any]]:
+    """Run a two-column SELECT and return its rows as tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]

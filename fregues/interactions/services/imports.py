@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.bulk import bulk_insert
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs
 from fregues.core.errors import ErrorCollector
 from fregues.core.events import event_emit
 from fregues.core.models import AuditEntry
@@ -203,9 +203,14 @@ def interaction_import_many(
     delivered: set[tuple[str, str]] = set()
     ext_ids = {f["external_id"] for _line, f in cleaned}
     if ext_ids:
+        # channel and external id both: the unique index (channel, external_id) serves it
+        channels, ch_params = any_of("channel", {f["channel"] for _l, f in cleaned})
+        codes, code_params = any_of("external_id", ext_ids)
         delivered = set(
-            Interaction.objects.filter(external_id__in=ext_ids).values_list(
-                "channel", "external_id"
+            fetch_pairs(
+                "SELECT channel, external_id FROM interactions_interaction "
+                f"WHERE external_id <> '' AND {channels} AND {codes}",
+                [*ch_params, *code_params],
             )
         )
     fresh: list[dict[str, Any]] = []

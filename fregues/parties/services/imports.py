@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.bulk import bulk_insert, reserve_ids
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
 from fregues.core.errors import ErrorCollector, Invalid
 from fregues.core.events import event_emit
 from fregues.core.models import AuditEntry
@@ -301,25 +301,31 @@ def _existing(candidates: list[_Candidate], source: str) -> dict[tuple[str, ...]
             found[("id", str(pk))] = survivor
     codes = {c.code for c in candidates if c.code}
     if codes:
-        for code, pid in ExternalId.objects.filter(source=source, code__in=codes).values_list(
-            "code", "party_id"
+        where, params = any_of("code", codes)
+        for code, pid in fetch_pairs(
+            f"SELECT code, party_id FROM parties_externalid WHERE source = %s AND {where}",
+            [source, *params],
         ):
             found[("ext", source, code)] = pid
     taxes = {c.fields["tax_id"] for c in candidates if c.fields.get("tax_id")}
     if taxes:
-        for tax, pid in (
-            Party.objects.filter(tax_id__in=taxes, merged_into__isnull=True)
-            .exclude(tax_id="")  # lets the planner use the partial index on tax ids
-            .order_by("id")
-            .values_list("tax_id", "pk")
+        # tax_id <> '' lets the planner use the partial index on tax ids
+        where, params = any_of("tax_id", taxes)
+        for tax, pid in fetch_pairs(
+            "SELECT tax_id, id FROM parties_party WHERE tax_id <> '' AND merged_into_id IS NULL "
+            f"AND {where} ORDER BY id",
+            params,
         ):
             found.setdefault(("tax", tax), pid)
     for kind in ("email", "phone"):
         values = {p["normalized"] for c in candidates for p in c.points if p["kind"] == kind}
         if values:
-            for normalized, pid in ContactPoint.objects.filter(
-                kind=kind, network="", normalized__in=values
-            ).values_list("normalized", "party_id"):
+            where, params = any_of("normalized", values)
+            for normalized, pid in fetch_pairs(
+                "SELECT normalized, party_id FROM parties_contactpoint "
+                f"WHERE kind = %s AND network = '' AND {where}",
+                [kind, *params],
+            ):
                 found[(kind, normalized)] = pid
     return found
 
