@@ -72,6 +72,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if env_bool("PGBOUNCER"):  # transaction pooling cannot keep a server-side cursor open
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -168,6 +170,11 @@ TASKS = {
         "BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
+    # scaled-out workers: `uv sync --extra redis`, then `fregues rqworker default
+    # --job-class django_tasks_rq.Job` on each worker machine (docs/scaling.md)
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
