@@ -154,6 +154,29 @@ def _cell(metrics: dict[str, Any], keys: tuple[str, ...], target: Target | None)
     return text
 
 
+def _loaded(name: str, data: dict[str, Any]) -> str:
+    """What the database held after the load, and what the import said of each file."""
+    details = data.get("details", {})
+    counts = details.get("counts")
+    if not counts:
+        return ""
+    parts = []
+    for kind in ("parties", "interactions"):
+        found = details.get(f"import_{kind}") or details.get(f"fallback_load_{kind}") or {}
+        verdicts = ", ".join(
+            f"{key} {found[key]:,}"
+            for key in ("created", "updated", "skipped", "rejected")
+            if isinstance(found.get(key), int)
+        )
+        if verdicts:
+            parts.append(f"{kind}: {verdicts}")
+    return (
+        f"- {name} {details.get('version', '')}: {counts['parties']:,} parties, "
+        f"{counts['contact_points']:,} contact points, {counts['interactions']:,} interactions "
+        "after the load" + (f" ({'; '.join(parts)})" if parts else "")
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The results table (one column per database, the raw-SQL limit beside it)."""
     dbs = [db for db in ("sqlite", "postgres") if db in result["databases"]]
@@ -203,6 +226,9 @@ def markdown(result: dict[str, Any]) -> str:
         )
         + " ✅/❌: the target is met or not; — : not measured (see notes)."
     )
+    loaded = [line for db in dbs if (line := _loaded(names[db], result["databases"][db]))]
+    if loaded:
+        lines += ["", "Loaded:", "", *loaded]
     notes = []
     for db in dbs:
         data = result["databases"][db]
