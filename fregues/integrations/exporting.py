@@ -128,15 +128,15 @@ class CsvStream:
     def _copy(self) -> Generator[bytes]:
         """PostgreSQL writes the CSV; psycopg hands it over a row per message, gathered here.
 
-        In its own transaction (a savepoint inside one): ``SET LOCAL`` turns JIT off (compiling
-        the plan cost more than it saved) and gives the sorts room, for this statement only; and a stream stopped half-way (psycopg cancels the COPY) rolls back
+        In its own transaction (a savepoint inside one), so that ``_PG_SETTINGS`` hold for this
+        statement only; and a stream stopped half-way (psycopg cancels the COPY) rolls back
         just that, leaving the connection and any outer transaction usable.
         """
         statement = f"COPY ({self.sql}) TO STDOUT WITH (FORMAT csv)"
         with transaction.atomic(), connection.cursor() as cursor:
             driver = cursor.cursor
-            driver.execute("SET LOCAL jit = off")
-            driver.execute("SET LOCAL work_mem = '32MB'")  # the per-party sorts in memory
+            for setting in _PG_SETTINGS:
+                driver.execute(setting)
             with self._logged(cursor), driver.copy(statement, self.params) as copy:
                 buffer: list[bytes] = []
                 size = 0
@@ -162,6 +162,19 @@ class CsvStream:
                 self.rows += len(batch)
                 yield "".join(parts).encode()
                 parts.clear()
+
+
+_PG_SETTINGS = (
+    # compiling the big plan cost more time than it saved (2.5 s of 20 on 1 M parties)
+    "SET LOCAL jit = off",
+    # the per-party sorts and hashes of a large export in memory rather than temp files
+    "SET LOCAL work_mem = '32MB'",
+    # one process: parallel workers each rebuilt the lookups' hash tables, and the other core
+    # is busy streaming the rows out
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    # dates as YYYY-MM-DD whatever the server's default
+    "SET LOCAL datestyle = 'ISO, YMD'",
+)
 
 
 class _Appender:
@@ -318,8 +331,8 @@ def _interaction_sql(
                 _Sql(_CHOSEN),
             )
         )
-        # ISO-8601 in UTC whatever the session's time zone; to_json trims zero fractions.
-        occurred = "(to_json(i.occurred_at AT TIME ZONE 'UTC') #>> '{}') || '+00:00'"
+        # ISO-8601 in UTC whatever the session's time zone (the cheapest way found).
+        occurred = "replace((i.occurred_at AT TIME ZONE 'UTC')::text, ' ', 'T') || '+00:00'"
         return (
             head
             + _Sql(
@@ -457,8 +470,7 @@ def _pg_primary(columns: str, kind: str, within: _Sql) -> _Sql:
 
 
 def _lite_code(party: str, source: str) -> _Sql:
-    """SQLite: a party's external code — in ``source``, or the first by source (no sort: the
-    smallest "source<US>code" string, cut after the separator)."""
+    """SQLite: a party's external code — in ``source``, or the first by source then code."""
     t = _tables()
     if source:
         return _Sql(
@@ -466,8 +478,7 @@ def _lite_code(party: str, source: str) -> _Sql:
             (source,),
         )
     return _Sql(
-        "(SELECT substr(m, instr(m, char(31)) + 1) FROM (SELECT min(source || char(31) || code)"
-        f" AS m FROM {t.external} WHERE party_id = {party}))"
+        f"(SELECT code FROM {t.external} WHERE party_id = {party} ORDER BY source, code LIMIT 1)"
     )
 
 

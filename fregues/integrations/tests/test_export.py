@@ -158,6 +158,23 @@ def test_a_party_row_holds_its_primary_contacts_tags_external_id_and_address(
     assert "99876" in row["phone"]  # the primary, not the first entered
 
 
+def test_an_exported_file_imports_back_as_is(
+    joao: Party, maria: Party, tmp_path: Any, capsys: Any
+) -> None:
+    """The importer reads every column back: the same customers match, nothing is created,
+    rejected or changed, and a second export is the same file."""
+    import json
+
+    first = tmp_path / "clientes.csv"
+    call_command("export", "parties", "-o", str(first), "--source", "erp")
+    call_command("import", "parties", str(first), "--source", "erp", "--json", "--no-progress")
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["rejected"] == 0 and summary["created"] == 0, summary
+    again = tmp_path / "again.csv"
+    call_command("export", "parties", "-o", str(again), "--source", "erp")
+    assert again.read_bytes() == first.read_bytes()
+
+
 def test_the_external_code_of_a_chosen_source(joao: Party, maria: Party) -> None:
     def codes(source: str) -> list[str]:
         out = io.BytesIO()
