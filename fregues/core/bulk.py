@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def _adapter(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
@@ -132,3 +133,24 @@ def fetch_pairs(sql: str, params: Sequence[Any]) -> list[tuple[Any, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+
+
+def one_of(values: Iterable[Any]) -> RawSQL:
+    """A subquery of ``values`` for ``filter(field__in=one_of(ids))``: one parameter, however
+    many values (see ``any_of``)."""
+    items = list(values)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s)", [items])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(items, default=str)])
+
+
+def refresh_statistics(*models_: type[models.Model]) -> None:
+    """Let the query planner see what a bulk load just wrote. Without it PostgreSQL keeps
+    planning for the empty tables it last analysed: matching the next batch of 5,000 e-mails
+    took 10 s instead of 40 ms on 75,000 fresh contact points."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in models_:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        else:
+            cursor.execute("PRAGMA optimize")

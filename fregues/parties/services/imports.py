@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, one_of, reserve_ids
 from fregues.core.errors import ErrorCollector, Invalid
 from fregues.core.events import event_emit
 from fregues.core.models import AuditEntry
@@ -334,8 +334,8 @@ def _strongly_identified(party_ids: set[int]) -> set[int]:
     """Which of these parties already have an e-mail or a tax id of their own."""
     if not party_ids:
         return set()
-    with_email = ContactPoint.objects.filter(party_id__in=party_ids, kind="email")
-    with_tax = Party.objects.filter(pk__in=party_ids).exclude(tax_id="")
+    with_email = ContactPoint.objects.filter(party_id__in=one_of(party_ids), kind="email")
+    with_tax = Party.objects.filter(pk__in=one_of(party_ids)).exclude(tax_id="")
     return set(with_email.values_list("party_id", flat=True)) | set(
         with_tax.values_list("pk", flat=True)
     )
@@ -483,7 +483,12 @@ def _import_batch(
     creates: list[_Candidate] = []
     updates: dict[int, list[_Candidate]] = {}
     flagged: list[tuple[_Candidate, int | _Candidate, str]] = []
-    identified = _strongly_identified({pid for k, pid in existing.items() if k[0] == "phone"})
+    only_by_phone: set[int] = set()
+    for cand in candidates:
+        keys = cand.keys(source)
+        if not any(k in existing for k in keys if k[0] != "phone"):
+            only_by_phone.update(existing[k] for k in keys if k[0] == "phone" and k in existing)
+    identified = _strongly_identified(only_by_phone)
     for cand in candidates:
         keys = cand.keys(source)
         holders = {existing[k] for k in keys if k in existing and k[0] != "phone"}
@@ -795,21 +800,21 @@ def _write_updates(
     parties = {
         row["id"]: SimpleNamespace(**row)
         for row in Party.objects.select_for_update()
-        .filter(pk__in=list(updates))
+        .filter(pk__in=one_of(updates))
         .values(*_UPDATE_COLUMNS)
     }
     points_by_party: dict[int, list[tuple[str, str, bool]]] = {}
     for pid, kind, normalized, primary in ContactPoint.objects.filter(
-        party_id__in=list(updates)
+        party_id__in=one_of(updates)
     ).values_list("party_id", "kind", "normalized", "is_primary"):
         points_by_party.setdefault(pid, []).append((kind, normalized, primary))
     codes_by_party: dict[int, list[str]] = {}
-    for pid, code in ExternalId.objects.filter(party_id__in=list(updates)).values_list(
+    for pid, code in ExternalId.objects.filter(party_id__in=one_of(updates)).values_list(
         "party_id", "code"
     ):
         codes_by_party.setdefault(pid, []).append(code)
     tags_by_party: dict[int, set[str]] = {}
-    for pid, name in Party.tags.through.objects.filter(party_id__in=list(updates)).values_list(
+    for pid, name in Party.tags.through.objects.filter(party_id__in=one_of(updates)).values_list(
         "party_id", "tag__name"
     ):
         tags_by_party.setdefault(pid, set()).add(name.casefold())
