@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from fregues.core.errors import Forbidden
 from fregues.core.models import AuditEntry, OutboxEvent
@@ -21,6 +22,12 @@ from fregues.parties.services.imports import ImportRow, party_import_many
 from fregues.parties.tests.factories import PartyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 def rows(*items: dict[str, Any]) -> list[ImportRow]:
