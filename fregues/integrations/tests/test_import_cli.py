@@ -228,3 +228,22 @@ def test_large_files_are_validated_by_worker_processes_with_the_same_result(
     summary = run("parties", str(write(tmp_path, "big.csv", "\n".join(lines) + "\n")))
     assert (summary["created"], summary["rejected"]) == (40, 1)
     assert ContactPoint.objects.filter(kind="phone").count() == 40
+
+
+def test_contacts_exported_and_imported_back_are_not_doubled(
+    tmp_path: Path, admin: Any
+) -> None:
+    from fregues.interactions.services import interaction_record
+
+    run("parties", str(write(tmp_path, "c.csv", CUSTOMERS)), "--source", "erp")
+    joao = Party.objects.get(name="João da Silva")
+    interaction_record(
+        actor=admin,
+        party_id=joao.pk,
+        data={"channel": "phone", "direction": "in", "subject": "Dúvida", "body": "Ligou"},
+    )
+    exported = tmp_path / "i.csv"
+    call_command("export", "interactions", "-o", str(exported), stderr=io.StringIO())
+    summary = run("interactions", str(exported), "--source", "erp")
+    assert (summary["created"], summary["skipped"]) == (0, 1)
+    assert Interaction.objects.count() == 1

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.bulk import any_of, bulk_insert, fetch_pairs
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, one_of
 from fregues.core.errors import ErrorCollector
 from fregues.core.events import event_emit
 from fregues.core.models import AuditEntry
@@ -98,6 +98,30 @@ def _party_keys(rows: Sequence[ImportRow], source: str) -> dict[tuple[str, str],
             for raw, normalized in values.items():
                 if normalized in held:
                     found[(kind, raw)] = held[normalized]
+    return found
+
+
+def _same_contact(fields: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        fields["party_id"],
+        fields["channel"],
+        fields["direction"],
+        fields["occurred_at"],
+        fields["subject"],
+    )
+
+
+def _already_on_timeline(rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    """Contacts without a message id that the timeline already holds (same customer, channel,
+    direction, moment and subject) — e.g. a file exported from Freguês and imported back."""
+    if not rows:
+        return set()
+    found = set()
+    for item in Interaction.objects.filter(
+        party_id__in=one_of({f["party_id"] for f in rows}),
+        occurred_at__in=[f["occurred_at"] for f in rows],
+    ).values_list("party_id", "channel", "direction", "occurred_at", "subject"):
+        found.add(tuple(item))
     return found
 
 
@@ -213,10 +237,13 @@ def interaction_import_many(
                 [*ch_params, *code_params],
             )
         )
+    on_timeline = _already_on_timeline(
+        [f for _l, f in cleaned if f["external_id"].startswith("row:")]
+    )
     fresh: list[dict[str, Any]] = []
     for _line, fields in cleaned:
         key = (fields["channel"], fields["external_id"])
-        if key in delivered:
+        if key in delivered or _same_contact(fields) in on_timeline:
             report.skipped += 1
             continue
         delivered.add(key)
