@@ -21,12 +21,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fregues.core.audit import audit_record
 from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, one_of
 from fregues.core.errors import ErrorCollector
 from fregues.core.events import event_emit
-from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
-from fregues.parties.models import ContactPoint, ExternalId, Party
+from fregues.parties.models import Party
 from fregues.parties.normalize import normalize_email, parse_phone
 from fregues.parties.services.imports import ImportReport, ImportRow
 
@@ -76,8 +76,10 @@ def _party_keys(rows: Sequence[ImportRow], source: str) -> dict[tuple[str, str],
             found[("id", str(pk))] = merged or pk
     codes = {r.first("party_external_id") for r in rows if r.first("party_external_id")}
     if codes:
-        for code, pid in ExternalId.objects.filter(source=source, code__in=codes).values_list(
-            "code", "party_id"
+        where, params = any_of("code", codes)
+        for code, pid in fetch_pairs(
+            f"SELECT code, party_id FROM parties_externalid WHERE source = %s AND {where}",
+            [source, *params],
         ):
             found[("ext", code)] = pid
     for kind, name in (("email", "party_email"), ("phone", "party_phone")):
@@ -90,10 +92,13 @@ def _party_keys(rows: Sequence[ImportRow], source: str) -> dict[tuple[str, str],
                 except Exception:
                     continue
         if values:
+            where, params = any_of("normalized", set(values.values()))
             held = dict(
-                ContactPoint.objects.filter(
-                    kind=kind, network="", normalized__in=set(values.values())
-                ).values_list("normalized", "party_id")
+                fetch_pairs(
+                    "SELECT normalized, party_id FROM parties_contactpoint "
+                    f"WHERE kind = %s AND network = '' AND {where}",
+                    [kind, *params],
+                )
             )
             for raw, normalized in values.items():
                 if normalized in held:
@@ -292,39 +297,18 @@ def _write(
             for f in fresh
         ),
     )
+    # One entry per batch, not per customer: a history import adds millions of contacts, and
+    # each is on its customer's timeline already; the entry says who loaded how many, from where.
     per_party: dict[int, int] = {}
     for f in fresh:
         per_party[f["party_id"]] = per_party.get(f["party_id"], 0) + 1
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_user else None
-    actor_name = (actor.get_username() if is_user else str(actor or "system"))[:150]
     where = label or source
-    bulk_insert(
-        AuditEntry,
-        (
-            "occurred_at",
-            "actor_id",
-            "actor_name",
-            "action",
-            "entity_type",
-            "entity_id",
-            "party_id",
-            "summary",
-            "changes",
-        ),
-        (
-            (
-                now,
-                actor_id,
-                actor_name,
-                "create",
-                "interactions.import",
-                pid,
-                pid,
-                (_("%(n)s contacts imported from %(file)s") % {"n": n, "file": where})[:300],
-                {"import": {"source": source, "count": n}},
-            )
-            for pid, n in per_party.items()
-        ),
+    audit_record(
+        actor=actor,
+        action="create",
+        entity_type="interactions.import",
+        entity_id=0,
+        summary=_("%(n)s contacts imported from %(file)s") % {"n": len(fresh), "file": where},
+        changes={"import": {"source": source, "count": len(fresh), "customers": len(per_party)}},
     )
     event_emit("interactions.imported", {"count": len(fresh), "source": source})
