@@ -15,6 +15,7 @@ from .duplicates import find_duplicates
 from .filters import PartyFilters
 from .models import ContactPoint, Note, Party
 from .pagination import page
+from .record import party_record
 from .schemas import (
     AffiliationIn,
     AuditEntryOut,
@@ -112,7 +113,7 @@ def lookup_party(
 def get_party(request: HttpRequest, party_id: int) -> HttpResponse | PartyOut:
     """One party. The id of a merged party answers 301 with the survivor's address."""
     try:
-        return _party_out(request, party_id)
+        return PartyOut(**party_record(actor=actor_of(request), party_id=party_id))
     except NotFound as exc:
         if exc.code != "merged":
             raise

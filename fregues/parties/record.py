@@ -1,0 +1,147 @@
+"""The customer's record as the API's ``GET /parties/{id}`` answers it, read with plain SQL.
+
+This is the hottest read of the product (every screen-pop, every integration asking "who is
+this?"). The ORM version (``party_get`` + five prefetches) spends most of its time compiling
+seven queries, not running them: ~13 ms against ~0.5 ms of database time at a million
+customers. Here the same data comes from five small indexed queries whose SQL is written once,
+and the result is plain values in the shape of ``PartyOut``. Writes never use this: it is a
+selector, and ``party_get`` stays the one for screens that need model instances.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from fregues.core.errors import NotFound
+from fregues.core.permissions import require
+
+from .normalize import format_tax_id
+from .selectors import party_survivor_id
+
+_PARTY = (
+    "SELECT p.id, p.kind, p.name, p.given_name, p.family_name, p.legal_name, p.tax_id, "
+    "p.tax_id_kind, p.country, p.language, p.birth_date, p.preferred_channel, p.tier, "
+    "p.lifecycle_stage, p.lifecycle_changed_at, p.attributes, p.version, p.created_at, "
+    "p.updated_at, p.merged_into_id, u.id, u.username, u.first_name, u.last_name "
+    "FROM parties_party p LEFT JOIN accounts_user u ON u.id = p.owner_id WHERE p.id = %s"
+)
+_POINT_COLUMNS = (
+    "id", "kind", "network", "value", "normalized", "label", "is_primary", "is_verified",
+    "street", "number", "complement", "district", "city", "region", "postal_code", "country",
+)  # fmt: skip
+_POINTS = (
+    f"SELECT {', '.join(_POINT_COLUMNS)} FROM parties_contactpoint WHERE party_id = %s "
+    "ORDER BY kind, is_primary DESC, id"
+)
+_CODES = "SELECT source, code FROM parties_externalid WHERE party_id = %s ORDER BY source, code"
+_TAGS = (
+    "SELECT t.name FROM parties_tag t JOIN parties_party_tags pt ON pt.tag_id = t.id "
+    "WHERE pt.party_id = %s ORDER BY t.name"
+)
+# the person's organisations first, then the organisation's people, each primary first
+_LINKS = (
+    "SELECT a.id, a.person_id, pp.name, a.organization_id, po.name, a.role, a.is_primary "
+    "FROM parties_affiliation a "
+    "JOIN parties_party pp ON pp.id = a.person_id "
+    "JOIN parties_party po ON po.id = a.organization_id "
+    "WHERE a.person_id = %s OR a.organization_id = %s "
+    "ORDER BY CASE WHEN a.person_id = %s THEN 0 ELSE 1 END, a.is_primary DESC, a.id"
+)
+
+
+def _when(value: Any) -> datetime.datetime | None:
+    """A stored time, aware: SQLite hands back naive UTC (or text), PostgreSQL aware values."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(value)
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
+
+
+def _day(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return parse_date(value)
+
+
+def party_record(*, actor: Any, party_id: int) -> dict[str, Any]:
+    """The party with its contact points, codes, tags, links and owner, as plain values.
+
+    A merged id raises NotFound(code="merged") naming the survivor, like ``party_get``.
+    """
+    require(actor, "party.view")
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTY, [party_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"Party {party_id} does not exist.", details={"id": party_id})
+        if row[19]:
+            survivor_id = party_survivor_id(party_id)
+            raise NotFound(
+                f"Party {party_id} was merged into party {survivor_id}.",
+                code="merged",
+                details={"id": party_id, "merged_into": survivor_id},
+            )
+        cursor.execute(_POINTS, [party_id])
+        points = [dict(zip(_POINT_COLUMNS, p, strict=True)) for p in cursor.fetchall()]
+        cursor.execute(_CODES, [party_id])
+        codes = [{"source": s, "code": c} for s, c in cursor.fetchall()]
+        cursor.execute(_TAGS, [party_id])
+        tags = [name for (name,) in cursor.fetchall()]
+        cursor.execute(_LINKS, [party_id, party_id, party_id])
+        links = cursor.fetchall()
+    for point in points:
+        point["is_primary"] = bool(point["is_primary"])
+        point["is_verified"] = bool(point["is_verified"])
+    attributes = row[15]
+    if isinstance(attributes, str):
+        attributes = json.loads(attributes)
+    owner = None
+    if row[20] is not None:
+        full = f"{row[22]} {row[23]}".strip()
+        owner = {"id": row[20], "username": row[21], "name": full or row[21]}
+    return {
+        "id": row[0],
+        "kind": row[1],
+        "name": row[2],
+        "given_name": row[3],
+        "family_name": row[4],
+        "legal_name": row[5],
+        "tax_id": row[6],
+        "tax_id_kind": row[7],
+        "tax_id_formatted": format_tax_id(row[6], row[7]),
+        "country": row[8],
+        "language": row[9],
+        "birth_date": _day(row[10]),
+        "preferred_channel": row[11],
+        "tier": row[12],
+        "lifecycle_stage": row[13],
+        "lifecycle_changed_at": _when(row[14]),
+        "owner": owner,
+        "tags": tags,
+        "attributes": attributes or {},
+        "contact_points": points,
+        "external_ids": codes,
+        "affiliations": [
+            {
+                "id": link[0],
+                "person_id": link[1],
+                "person_name": link[2],
+                "organization_id": link[3],
+                "organization_name": link[4],
+                "role": link[5],
+                "is_primary": bool(link[6]),
+            }
+            for link in links
+        ],
+        "version": row[16],
+        "created_at": _when(row[17]),
+        "updated_at": _when(row[18]),
+    }
