@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,7 +9,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
-from fregues.core.text import digits, fold
 
 from .models import Affiliation, ContactPoint, DuplicateCandidate, LifecycleMove, Party
 from .normalize import (
@@ -18,19 +16,21 @@ from .normalize import (
     normalize_handle,
     normalize_network,
     normalize_phone,
-    try_phone,
 )
-
-_PHONEISH = re.compile(r"^[\d\s().+\-/]+$")
+from .search import Search
+from .search import search_terms as _search_terms
 
 
 def contact_point_find(*, kind: str, network: str, normalized: str) -> ContactPoint | None:
-    """The contact point holding a normalised value, with its (surviving) party."""
-    return (
-        ContactPoint.objects.select_related("party")
-        .filter(kind=kind, network=network, normalized=normalized)
-        .first()
-    )
+    """The contact point holding a normalised value, with its (surviving) party.
+
+    Served by the unique index ``contact_point_identifies_one_party``, which is partial
+    (addresses left out): SQLite uses a partial index only when the query repeats its
+    condition word for word, so the query says "not an address" too."""
+    points = ContactPoint.objects.select_related("party")
+    if kind != "address":
+        points = points.exclude(kind="address")
+    return points.filter(kind=kind, network=network, normalized=normalized).first()
 
 
 def party_get(*, actor: Any, party_id: int, follow_merge: bool = False) -> Party:
@@ -84,40 +84,17 @@ def party_survivor_id(party_id: int) -> int:
 
 def search_terms(q: str) -> list[str]:
     """Folded terms every match must contain; a phone or tax id in any form → its digits."""
-    q = (q or "").strip()
-    if not q:
-        return []
-    if _PHONEISH.match(q) and len(digits(q)) >= 3:
-        number = digits(q)
-        if len(number) in (10, 11) and number.startswith("0"):  # trunk prefix 0 (11) ...
-            number = number[1:]
-        return [number]
-    terms = []
-    for token in fold(q).split(" "):
-        if _PHONEISH.match(token) and digits(token):
-            token = digits(token)
-        if token:
-            terms.append(token)
-    return terms
+    return _search_terms(q)
 
 
 def search_filter(q: str) -> Q | None:
-    """What a party's search document must contain to match ``q`` (None: no search).
+    """What a party must satisfy to match ``q`` (None: no search), from the search seam.
 
     A phone number written in any form also matches its E.164 digits: "0055 11 98765-4321",
     "011 98765-4321" and the old "(11) 8765-4321" all find +55 11 98765-4321.
     """
-    terms = search_terms(q)
-    if not terms:
-        return None
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_text__contains=term)
-    if len(terms) == 1 and terms[0].isdigit():
-        phone = try_phone(q)
-        if phone and digits(phone) != terms[0]:
-            condition |= Q(search_text__contains=digits(phone))
-    return condition
+    search = Search.parse(q)
+    return search.condition() if search else None
 
 
 def party_queryset() -> QuerySet[Party]:
@@ -133,7 +110,10 @@ def party_list(
     owner_id: int | None = None,
     tag: str | None = None,
 ) -> QuerySet[Party]:
-    """Parties matching a search and filters, by name. The caller slices or paginates."""
+    """Parties matching a search and filters, by name. The caller slices or paginates.
+
+    A search considers at most ``search.CANDIDATE_LIMIT`` matches (all of a narrow search, a
+    sample of a broad one): see ``fregues/parties/search.py``."""
     require(actor, "party.view")
     qs = party_queryset()
     condition = search_filter(q)
@@ -151,25 +131,24 @@ def party_list(
 
 
 def party_search(*, actor: Any, q: str, limit: int = 20) -> list[Party]:
-    """Search-as-you-type: the best matches first (name starting with the query), then by name."""
-    terms = search_terms(q)
-    if not terms:
+    """Search-as-you-type: the best matches first (name starting with the query), then by name.
+
+    The search seam ranks the matches its index finds (a bounded set: see ``search``)."""
+    require(actor, "party.view")
+    search = Search.parse(q)
+    if search is None:
         return []
-    qs = (
-        party_list(actor=actor, q=q)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch(
-                "contact_points",
-                queryset=ContactPoint.objects.filter(is_primary=True).exclude(kind="address"),
-                to_attr="primary_points",
-            )
+    return list(search.ranked(_with_primary_points(party_queryset()), limit))
+
+
+def _with_primary_points(qs: QuerySet[Party]) -> QuerySet[Party]:
+    return qs.select_related("owner").prefetch_related(
+        Prefetch(
+            "contact_points",
+            queryset=ContactPoint.objects.filter(is_primary=True).exclude(kind="address"),
+            to_attr="primary_points",
         )
     )
-    results: list[Party] = list(qs[: limit * 3])
-    folded = fold(q)
-    results.sort(key=lambda p: (not fold(p.name).startswith(folded), fold(p.name), p.pk))
-    return results[:limit]
 
 
 def party_lookup(

@@ -6,14 +6,19 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from fregues.core.text import fold
+from fregues.parties import duplicates
 from fregues.parties.models import DuplicateCandidate, Party
-from fregues.parties.services import contact_point_add, duplicate_scan
+from fregues.parties.services import contact_point_add, duplicate_dismiss, duplicate_scan
 from fregues.parties.tests.factories import (
     AffiliationFactory,
     ContactPointFactory,
     OrganizationFactory,
     PartyFactory,
+    make_cpf,
 )
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +221,138 @@ def test_the_scan_finds_the_planted_pair_among_many(manager: Any) -> None:
     pair = DuplicateCandidate.objects.get()
     assert (pair.party_a_id, pair.party_b_id) == (first.pk, second.pk)
     assert pair.reasons == ["same e-mail (loosely)"]
+
+
+# --- the blocked scan ---
+
+
+def scanned_pairs() -> dict[frozenset[int], list[str]]:
+    duplicate_scan(actor=None)
+    return {
+        frozenset((c.party_a_id, c.party_b_id)): c.reasons for c in DuplicateCandidate.objects.all()
+    }
+
+
+def test_a_common_name_needs_the_same_birth_date(monkeypatch: Any) -> None:
+    """Namesakes are many in a large base: in a block of a common name only the same birth
+    date makes a pair; an uncommon name alone still does."""
+    monkeypatch.setattr(duplicates, "NAME_ALONE_LIMIT", 3)
+    born = datetime.date(1990, 1, 2)
+    common = [PartyFactory(name="Lucas Gomes", birth_date=None) for _ in range(3)]
+    twins = [PartyFactory(name=name, birth_date=born) for name in ("Lucas Gomes", "Lucas Gomez")]
+    rare = [PartyFactory(name="Thalles Rebouças", birth_date=None) for _ in range(2)]
+    found = scanned_pairs()
+    assert found == {
+        frozenset(p.pk for p in twins): ["similar name and same birth date"],
+        frozenset(p.pk for p in rare): ["similar name"],
+    }
+    assert all(frozenset((common[0].pk, p.pk)) not in found for p in common[1:])
+
+
+def test_a_tax_id_or_contact_key_held_by_too_many_is_a_placeholder(monkeypatch: Any) -> None:
+    monkeypatch.setattr(duplicates, "EXACT_GROUP_LIMIT", 2)
+    placeholder = make_cpf(123)
+    crowd = [PartyFactory(tax_id=placeholder) for _ in range(3)]
+    pair = [PartyFactory(name=name, tax_id=make_cpf(456)) for name in ("Ana Lima", "Bia Reis")]
+    for i, party in enumerate(crowd):
+        contact_point_add(
+            actor=None,
+            party_id=party.pk,
+            data={"kind": "email", "value": f"compras+{i}@padaria.com.br"},
+        )
+    found = scanned_pairs()
+    assert found == {frozenset(p.pk for p in pair): ["same tax id"]}
+
+
+def test_a_party_holding_a_number_twice_is_not_its_own_duplicate() -> None:
+    """A phone that is also the party's WhatsApp shares its loose key with itself only;
+    a merged party's numbers count no more."""
+    alone = with_point("Bruno Teixeira", "phone", "(31) 99876-5432")
+    contact_point_add(
+        actor=None,
+        party_id=alone.pk,
+        data={"kind": "social", "network": "whatsapp", "value": "+55 31 99876-5432"},
+    )
+    survivor = with_point("Carla Dias", "email", "carla.dias@gmail.com")
+    gone = with_point("Outra Pessoa", "email", "carladias+loja@gmail.com")
+    Party.objects.filter(pk=gone.pk).update(merged_into=survivor)
+    assert scanned_pairs() == {}
+
+
+def test_people_of_a_large_organisation_are_compared_by_name_block(monkeypatch: Any) -> None:
+    monkeypatch.setattr(duplicates, "NAME_BLOCK_LIMIT", 3)
+    org = OrganizationFactory()
+    names = ["Ana Souza", "Ana Sousa", "Bruno Lima", "Carla Dias", "Davi Rocha"]
+    people = [PartyFactory(name=name, birth_date=None, tax_id="") for name in names]
+    for person in people:
+        AffiliationFactory(person=person, organization=org)
+    found = scanned_pairs()
+    assert found == {
+        frozenset(p.pk for p in people[:2]): ["similar name in the same organisation"],
+    }
+
+
+def test_the_scan_writes_its_pairs_in_batches(monkeypatch: Any) -> None:
+    """Storing, updating and dropping pairs costs the same few statements for 3 pairs or 30."""
+    from fregues.parties.services import duplicates as storing
+
+    monkeypatch.setattr(storing, "WRITE_BATCH", 1000)
+
+    def plant(n: int, start: int) -> list[tuple[Party, Party]]:
+        pairs = []
+        for i in range(start, start + n):
+            first = PartyFactory(name=f"Pessoa{i} Planta", birth_date=None)
+            pairs.append((first, PartyFactory(name=f"Outra{i} Gente", tax_id=first.tax_id)))
+        return pairs
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            duplicate_scan(actor=None)
+        return len(captured)
+
+    few = plant(3, 0)
+    first_scan = statements()
+    assert DuplicateCandidate.objects.count() == 3
+    more = plant(27, 3)
+    assert statements() == first_scan
+    assert DuplicateCandidate.objects.count() == 30
+    for first, _second in few:  # the evidence goes: the pair is dropped
+        Party.objects.filter(pk=first.pk).update(tax_id=make_cpf(900 + first.pk))
+    for first, second in more[:2]:  # more evidence: the pair's score and reasons change
+        Party.objects.filter(pk=second.pk).update(name=first.name)
+    assert duplicate_scan(actor=None) == {"found": 27, "new": 0, "updated": 2, "dropped": 3}
+    reasons = DuplicateCandidate.objects.values_list("reasons", flat=True)
+    assert sorted(reasons).count(["same tax id", "similar name"]) == 2
+
+
+def test_a_dismissed_pair_stays_dismissed_whatever_the_scan_finds(manager: Any) -> None:
+    first = PartyFactory(name="Sandra Rocha")
+    second = PartyFactory(name="Sandra Rocha")
+    duplicate_scan(actor=manager)
+    duplicate_dismiss(actor=manager, party_a_id=first.pk, party_b_id=second.pk)
+    Party.objects.filter(pk=second.pk).update(tax_id=first.tax_id)  # stronger evidence now
+    assert duplicate_scan(actor=manager) == {"found": 1, "new": 0, "updated": 0, "dropped": 0}
+    pair = DuplicateCandidate.objects.get()
+    assert (pair.status, pair.reasons) == ("dismissed", ["similar name"])
+
+
+def test_the_scan_finds_what_the_party_page_suggests(api: Any) -> None:
+    """The scan (blocked, over everyone) and the party page's suggestions (one party) agree."""
+    born = datetime.date(1975, 3, 9)
+    first = with_point(
+        "Joaquim Ferreira Santos", "email", "joaquim.santos@gmail.com", birth_date=born
+    )
+    same_email = with_point("J. F. Santos", "email", "joaquimsantos@gmail.com")
+    same_birth = PartyFactory(name="Joaquim Ferreira dos Santos", birth_date=born)
+    same_tax = PartyFactory(name="Quim Santos", tax_id=first.tax_id)
+    PartyFactory(name="Joaquim Barbosa")
+    pairs = scanned_pairs()
+    partners = {next(iter(pair - {first.pk})) for pair in pairs if first.pk in pair}
+    assert partners == set(suggested(api, first)) == {same_email.pk, same_birth.pk, same_tax.pk}
+    for other in (same_email, same_birth, same_tax):
+        assert set(pairs[frozenset((first.pk, other.pk))]) == set(suggested(api, first)[other.pk])
+
+
+def test_names_are_folded_a_word_at_a_time_like_fold() -> None:
+    for name in ["  João  D'Ávila ", "MARIA DA CONCEIÇÃO", "Ana\u00a0Lívia", "Zoë Straße"]:
+        assert duplicates._fold_name(name) == fold(name)
