@@ -103,10 +103,11 @@ def lookup_party(
     request: HttpRequest, phone: str = "", email: str = "", handle: str = "", network: str = ""
 ) -> PartyOut:
     """Screen-pop: the party holding this phone (any format), e-mail or handle, or 404."""
-    party = selectors.party_lookup(
-        actor=actor_of(request), phone=phone, email=email, handle=handle, network=network
+    actor = actor_of(request)
+    party_id = selectors.party_lookup_id(
+        actor=actor, phone=phone, email=email, handle=handle, network=network
     )
-    return PartyOut.build(party)
+    return PartyOut(**party_record(actor=actor, party_id=party_id))
 
 
 @router.get("/{int:party_id}", response={200: PartyOut, 301: None, **ERROR_RESPONSES})

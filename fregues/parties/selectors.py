@@ -155,6 +155,16 @@ def party_lookup(
     *, actor: Any, phone: str = "", email: str = "", handle: str = "", network: str = ""
 ) -> Party:
     """Exact lookup for screen-pop: the party holding this phone, e-mail or handle, or 404."""
+    party_id = party_lookup_id(
+        actor=actor, phone=phone, email=email, handle=handle, network=network
+    )
+    return party_get(actor=actor, party_id=party_id)
+
+
+def party_lookup_id(
+    *, actor: Any, phone: str = "", email: str = "", handle: str = "", network: str = ""
+) -> int:
+    """The id of the party holding this phone, e-mail or handle, or 404 (see party_lookup)."""
     require(actor, "party.view")
     given = [
         name for name, value in (("phone", phone), ("email", email), ("handle", handle)) if value
@@ -187,11 +197,11 @@ def party_lookup(
                 .first()
             )
             if point:
-                return party_get(actor=actor, party_id=point.party_id)
+                return point.party_id
     for kind, net, normalized in candidates:
         point = contact_point_find(kind=kind, network=net, normalized=normalized)
         if point:
-            return party_get(actor=actor, party_id=point.party_id)
+            return point.party_id
     raise NotFound("No party holds this contact point.", code="no_match")
 
 
