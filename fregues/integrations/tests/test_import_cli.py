@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -213,14 +214,16 @@ def test_fields_lists_what_can_be_mapped() -> None:
     assert "tax_id" in out.getvalue() and "cpf" in out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not os.environ.get("FREGUES_DATABASE_URL", "").startswith("postgres"),
+    reason="forked workers cannot see the in-memory SQLite test database",
+)
+# serialized_rollback like the other transactional tests: a plain flush would re-create the
+# content types and break the next test that restores the serialized database
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_large_files_are_validated_by_worker_processes_with_the_same_result(
     tmp_path: Path, settings: Any
 ) -> None:
-    if "memory" in str(settings.DATABASES["default"]["NAME"]) or settings.DATABASES["default"][
-        "NAME"
-    ] in ("", ":memory:"):
-        pytest.skip("forked workers cannot see an in-memory SQLite database")
     settings.IMPORT_WORKERS = 2
     settings.IMPORT_PARALLEL_MIN_ROWS = 10
     lines = ["Nome,E-mail,Telefone"]
