@@ -34,6 +34,10 @@ ADDRESS_FIELDS = (
 )
 
 
+# plain strings: comparing with the enum members costs a descriptor call each (bulk imports)
+_EMAIL, _PHONE, _SOCIAL, _ADDRESS = "email", "phone", "social", "address"
+
+
 def clean_contact_point(
     data: dict[str, Any], errors: ErrorCollector, prefix: str = "", region: str | None = None
 ) -> dict[str, Any] | None:
@@ -51,23 +55,23 @@ def clean_contact_point(
         "network": "",
     }
     try:
-        if kind == ContactPointKind.EMAIL:
+        if kind == _EMAIL:
             normalized = normalize_email(value, f"{prefix}value")
             fields.update(value=normalized, normalized=normalized)
             fields["match_key"] = email_match_key(normalized)
-        elif kind == ContactPointKind.PHONE:
+        elif kind == _PHONE:
             phone = parse_phone(value, region, f"{prefix}value")
             fields.update(value=phone.display, normalized=phone.e164)
             fields["match_key"] = phone_match_key(phone.e164)
             if not fields["label"]:
                 fields["label"] = "mobile" if phone.is_mobile else ""
-        elif kind == ContactPointKind.SOCIAL:
+        elif kind == _SOCIAL:
             network = normalize_network(data.get("network") or "", f"{prefix}network")
             handle = normalize_handle(network, value, f"{prefix}value")
             shown = handle if handle.startswith("+") else f"@{handle}"
             fields.update(network=network, value=shown, normalized=handle)
             fields["match_key"] = phone_match_key(handle) if handle.startswith("+") else ""
-        elif kind == ContactPointKind.ADDRESS:
+        elif kind == _ADDRESS:
             parts = {name: (data.get(name) or "").strip() for name in ADDRESS_FIELDS}
             parts["country"] = parts["country"].upper()[:2]
             if not value:

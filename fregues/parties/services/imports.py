@@ -91,6 +91,7 @@ _STAGE_WORDS = {
     "inativo": "inactive",
     "perdido": "lost",
 }
+_STAGES = frozenset(LifecycleStage.values)
 _COUNTRY_WORDS = {"brasil": "BR", "brazil": "BR", "portugal": "PT"}
 _TAG_SPLIT = re.compile(r"[;|,]")
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -243,7 +244,7 @@ def _clean_row(row: ImportRow, ctx: _Context) -> _Candidate | str:
         given.add("owner_id")
     stage = fold(given_values.get("lifecycle_stage", ""))
     stage = _STAGE_WORDS.get(stage, stage)
-    if stage and stage not in LifecycleStage.values:
+    if stage and stage not in _STAGES:
         errors.add("lifecycle_stage", _("Unknown lifecycle stage '%(v)s'.") % {"v": stage})
     region = fields.get("country") or None
     points: list[dict[str, Any]] = []
