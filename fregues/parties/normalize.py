@@ -94,7 +94,10 @@ _PHONE_CHARS = re.compile(r"[0-9 ()+.\-]+")
 _br = phonenumbers.PhoneMetadata.metadata_for_region("BR")
 assert _br is not None
 _BR_METADATA: phonenumbers.PhoneMetadata = _br
-_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 _FIXED_TYPES = (phonenumbers.PhoneNumberType.FIXED_LINE, *_MOBILE_TYPES)
 
 

@@ -28,6 +28,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 CUSTOMERS = (
     "Nome;E-mail;Telefone;CPF;Cidade;Código\n"
     "João da Silva;Joao.Silva@Example.com;(11) 98765-4321;529.982.247-25;São Paulo;C1\n"
@@ -234,9 +235,7 @@ def test_large_files_are_validated_by_worker_processes_with_the_same_result(
     assert ContactPoint.objects.filter(kind="phone").count() == 40
 
 
-def test_contacts_exported_and_imported_back_are_not_doubled(
-    tmp_path: Path, admin: Any
-) -> None:
+def test_contacts_exported_and_imported_back_are_not_doubled(tmp_path: Path, admin: Any) -> None:
     from fregues.interactions.services import interaction_record
 
     run("parties", str(write(tmp_path, "c.csv", CUSTOMERS)), "--source", "erp")

@@ -123,9 +123,7 @@ def test_update_fills_in_but_empty_cells_and_guesses_change_nothing() -> None:
 
 def test_skip_leaves_existing_customers_alone() -> None:
     party_import_many(actor=None, rows=rows(JOAO))
-    report = party_import_many(
-        actor=None, rows=rows({**JOAO, "tier": "gold"}), on_match="skip"
-    )
+    report = party_import_many(actor=None, rows=rows({**JOAO, "tier": "gold"}), on_match="skip")
     assert (report.created, report.updated, report.skipped) == (0, 0, 1)
     assert Party.objects.get().tier == ""
 
