@@ -15,6 +15,7 @@ from fregues.core.schemas import ERROR_RESPONSES
 
 from . import selectors, services
 from .schemas import InteractionIn, InteractionOut, InteractionPage
+from .timeline import party_timeline_records
 
 router = Router(tags=["interactions"])
 timeline_router = Router(tags=["parties"])
@@ -127,7 +128,7 @@ def party_timeline(
 ) -> InteractionPage:
     """Every contact with the party on every channel, newest first. Filter with ``channel``
     (repeatable); page with ``cursor`` = the previous page's ``next_cursor``."""
-    result = selectors.party_timeline(
+    items, next_cursor = party_timeline_records(
         actor=actor_of(request),
         party_id=party_id,
         channel=channel,
@@ -136,6 +137,5 @@ def party_timeline(
         limit=limit,
     )
     return InteractionPage(
-        items=[InteractionOut.build(i, result.show_body) for i in result.items],
-        next_cursor=result.next_cursor,
+        items=[InteractionOut(**item) for item in items], next_cursor=next_cursor
     )
