@@ -123,6 +123,9 @@ def import_job_create(
     if isinstance(file, (str, Path)):
         path = Path(file)
         filename = filename or path.name
+        if not path.is_file():
+            message = _("There is no file at %(path)s.") % {"path": path}
+            raise FileRejected(message, code="bad_file", errors={"file": [message]})
         stored: File = File(path.open("rb"), name=path.name)
     else:
         stored = file

@@ -133,6 +133,11 @@ def test_malformed_files_get_a_sentence_and_leave_nothing(
     assert not list(Path(tmp_path).glob("**/imports/**/*.csv"))
 
 
+def test_a_missing_file_is_a_sentence(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="There is no file at"):
+        run("parties", str(tmp_path / "nope.csv"))
+
+
 def test_a_two_gigabyte_file_is_refused_before_reading_it(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     with path.open("wb") as handle:  # sparse: takes no disk
