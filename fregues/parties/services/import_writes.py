@@ -73,6 +73,19 @@ _POINT_COLUMNS = (
 )
 
 
+_AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "entity_type",
+    "entity_id",
+    "party_id",
+    "summary",
+    "changes",
+)
+
+
 def _point_row(party_id: int, point: dict[str, Any], now: datetime.datetime) -> tuple[Any, ...]:
     return (
         party_id,
@@ -159,17 +172,7 @@ def _write_creates(
     where = label or source
     bulk_insert(
         AuditEntry,
-        (
-            "occurred_at",
-            "actor_id",
-            "actor_name",
-            "action",
-            "entity_type",
-            "entity_id",
-            "party_id",
-            "summary",
-            "changes",
-        ),
+        _AUDIT_COLUMNS,
         (
             (
                 now,
@@ -375,17 +378,7 @@ def _write_updates(
     _add_tags(new_tags)
     bulk_insert(
         AuditEntry,
-        (
-            "occurred_at",
-            "actor_id",
-            "actor_name",
-            "action",
-            "entity_type",
-            "entity_id",
-            "party_id",
-            "summary",
-            "changes",
-        ),
+        _AUDIT_COLUMNS,
         audits,
     )
     return len(changed_parties)
