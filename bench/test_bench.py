@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from stdnum.br import cnpj, cpf
@@ -87,7 +88,7 @@ def test_rows_are_realistic_and_valid(tmp_path: Path) -> None:
 def test_percentile_and_report() -> None:
     assert percentile([1, 2, 3, 4, 5], 50) == 3
     assert percentile([10.0], 95) == 10.0
-    result = {
+    result: dict[str, Any] = {
         "date": "2026-01-01",
         "duration_s": 1.0,
         "params": {"customers": 10, "seed": 1},

@@ -178,7 +178,7 @@ def machine_info() -> dict[str, Any]:
                 memory_mb = int(line.split()[1]) // 1024
     except OSError:
         pass
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in ("django", "django-ninja", "psycopg", "gunicorn", "pydantic"):
         try:
             packages[name] = version(name)
