@@ -43,6 +43,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def actor_fields(actor: Any) -> tuple[int | None, str]:
+    """Who an audit entry names: the user's id and username, or None and "system" (tasks,
+    importers run from the CLI) — for entries written in bulk as well as one by one."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if is_user:
+        return actor.pk, actor.get_username()[:150]
+    return None, str(actor or "system")[:150]
+
+
 def audit_record(
     *,
     actor: Any,
@@ -58,10 +67,10 @@ def audit_record(
     if instance is not None:
         entity_type = entity_type or instance._meta.label_lower
         entity_id = entity_id if entity_id is not None else instance.pk
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id, actor_name = actor_fields(actor)
     return AuditEntry.objects.create(
-        actor=actor if is_user else None,
-        actor_name=(actor.get_username() if is_user else str(actor or "system"))[:150],
+        actor_id=actor_id,
+        actor_name=actor_name,
         action=action,
         entity_type=entity_type or "",
         entity_id=entity_id or 0,

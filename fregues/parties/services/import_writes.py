@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fregues.core.audit import actor_fields
 from fregues.core.bulk import bulk_insert, one_of, reserve_ids
 from fregues.core.models import AuditEntry
 
@@ -25,14 +26,6 @@ from ..models import (
 from .common import PARTY_AUDIT_FIELDS, build_search_text
 from .contact_points import ADDRESS_FIELDS
 from .import_rows import _Candidate
-
-
-def _actor_fields(actor: Any) -> tuple[int | None, str]:
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return (actor.pk if is_user else None), (
-        actor.get_username() if is_user else str(actor or "system")
-    )[:150]
-
 
 _PARTY_COLUMNS = (
     "id",
@@ -110,7 +103,7 @@ def _write_creates(
         return
     for cand, pk in zip(creates, reserve_ids(Party, len(creates)), strict=True):
         cand.party_id = pk
-    actor_id, actor_name = _actor_fields(actor)
+    actor_id, actor_name = actor_fields(actor)
     party_rows = []
     point_rows: list[tuple[Any, ...]] = []
     for cand in creates:
@@ -270,7 +263,7 @@ def _write_updates(
         "party_id", "tag__name"
     ):
         tags_by_party.setdefault(pid, set()).add(name.casefold())
-    actor_id, actor_name = _actor_fields(actor)
+    actor_id, actor_name = actor_fields(actor)
     changed_parties: list[Party] = []
     new_points: list[tuple[Any, ...]] = []
     new_codes: list[tuple[Any, ...]] = []
