@@ -72,6 +72,11 @@ class ImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def awaits_mapping(self) -> bool:
+        """Not started nor queued: the column mapping may still change."""
+        return self.status == self.Status.PENDING and not self.options.get("queued")
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -78,7 +78,7 @@ class ImportJobOut(Schema):
             id=job.pk,
             kind=job.kind,
             status=job.status,
-            queued=job.status != ImportJob.Status.PENDING or bool(job.options.get("queued")),
+            queued=not job.awaits_mapping,
             filename=job.filename,
             file_size=job.file_size,
             sha256=job.sha256,

@@ -216,7 +216,7 @@ def import_job_configure(
     """Set the mapping (``{column: field}``, "" leaves a column out) before the run starts."""
     with transaction.atomic():
         job = import_job_get(actor=actor, job_id=job_id)
-        if job.status != ImportJob.Status.PENDING or job.options.get("queued"):
+        if not job.awaits_mapping:
             raise Invalid(_("This import has already started."), code="import_started")
         header = _open(job, max_bytes=max(job.file_size, 1)).header
         job.on_match = on_match or job.on_match
@@ -240,7 +240,7 @@ def import_job_start(*, actor: Any, job_id: int) -> ImportJob:
     with transaction.atomic():
         job = import_job_get(actor=actor, job_id=job_id)
         _check_rights(actor, job)
-        if job.status != ImportJob.Status.PENDING or job.options.get("queued"):
+        if not job.awaits_mapping:
             return job  # pressing Start twice runs it once
         _check_complete(job.kind, job.mapping)
         job.options = {**job.options, "queued": True}

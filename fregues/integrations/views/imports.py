@@ -85,7 +85,7 @@ class ImportUploadForm(ServiceForm):
 
 
 def _is_waiting_for_mapping(job: ImportJob) -> bool:
-    return job.status == ImportJob.Status.PENDING and not job.options.get("queued")
+    return job.awaits_mapping
 
 
 def summary_of(job: ImportJob) -> dict[str, Any]:
