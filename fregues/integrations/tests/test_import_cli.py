@@ -255,3 +255,15 @@ def test_contacts_exported_and_imported_back_are_not_doubled(tmp_path: Path, adm
     summary = run("interactions", str(exported), "--source", "erp")
     assert (summary["created"], summary["skipped"]) == (0, 1)
     assert Interaction.objects.count() == 1
+
+
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", CUSTOMERS)
+    errors = tmp_path / "r.csv"
+    summary = run("parties", str(path), "--dry-run", "--errors", str(errors))
+    assert (summary["created"], summary["rejected"]) == (2, 1)
+    assert "nao-e-email" in errors.read_text(encoding="utf-8-sig")
+    assert not Party.objects.exists() and not ImportJob.objects.exists()
+    assert not AuditEntry.objects.exists()
+    assert not [p for p in Path(tmp_path).glob("**/imports/**/*") if p.is_file()]
+    assert run("parties", str(path))["created"] == 2  # the real run still creates them

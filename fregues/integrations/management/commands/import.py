@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from fregues.accounts.models import User
 from fregues.core.errors import ServiceError
 from fregues.integrations.fields import FIELDS
 from fregues.integrations.models import ImportJob
 from fregues.integrations.services import import_job_create, import_job_run
+
+
+class _DryRun(Exception):
+    """Raised after a dry run's summary to roll its transaction back."""
 
 
 class Command(BaseCommand):
@@ -49,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
         parser.add_argument("--fields", action="store_true", help="List the fields and exit.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check and match every row, report what would happen, and write nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["fields"]:
@@ -67,6 +77,18 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--map takes COLUMN=FIELD, not '{item}'.")
             mapping[column.strip()] = field.strip()
+        if not options["dry_run"]:
+            self._import(actor, mapping, options)
+            return
+        try:  # the whole run in one transaction, rolled back once the summary is out
+            with transaction.atomic():
+                self._import(actor, mapping, options, dry_run=True)
+        except _DryRun:
+            self.stderr.write("Dry run: nothing was written.")
+
+    def _import(
+        self, actor: Any, mapping: dict[str, str], options: dict[str, Any], dry_run: bool = False
+    ) -> None:
         try:
             job = import_job_create(
                 actor=actor,
@@ -98,6 +120,11 @@ class Command(BaseCommand):
             with job.error_file.open("rb") as src, Path(options["errors"]).open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         self._summary(job, options)
+        if dry_run:
+            for stored in (job.file, job.error_file):
+                if stored:
+                    stored.delete(save=False)  # files are not part of the transaction
+            raise _DryRun
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.message)
 
