@@ -176,7 +176,7 @@ def row_counts() -> dict[str, int]:
     them)."""
     from django.apps import apps
 
-    labels = {"core", "parties", "interactions"}
+    labels = {"core", "parties", "interactions", "sales"}
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()

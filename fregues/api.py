@@ -18,6 +18,7 @@ from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.parties.api import dup_router
 from fregues.parties.api import router as parties_router
+from fregues.sales.api import ROUTERS as SALES_ROUTERS
 from fregues.service.api import (
     cases_router,
     config_router,
@@ -46,6 +47,8 @@ api.add_router("/cases", cases_router)
 api.add_router("/", config_router)
 api.add_router("/reports", reports_router)
 api.add_router("/", public_router)
+for prefix, sales_router in SALES_ROUTERS:
+    api.add_router(prefix, sales_router)
 
 
 def _field_name(loc: list) -> str:

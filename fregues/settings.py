@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fregues.parties",
     "fregues.interactions",
     "fregues.service",
+    "fregues.sales",
     "fregues.integrations",
 ]
 if IS_POSTGRES:
@@ -199,6 +200,15 @@ NOTICE_SENDERS = {
     "sms": env("SMS_SENDER", "fregues.service.notify.OutboxOnlySender"),
     "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
 }
+
+# Sales
+COMPANY_NAME = env("COMPANY_NAME", "Freguês")  # on quotes and e-mails to customers
+COMPANY_DETAILS = env("COMPANY_DETAILS", "")  # address, tax id... printed under the name
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "BRL")  # of new deals, quotes and price lists
+QUOTE_VALID_DAYS = int(env("QUOTE_VALID_DAYS", "30"))  # a new quote's validity
+# Public lead forms: at most this many submissions per client address per hour.
+LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
+DOCUMENT_PREFIXES = {"quote": env("QUOTE_PREFIX", "ORC-"), "order": env("ORDER_PREFIX", "PED-")}
 
 LOGGING = {
     "version": 1,

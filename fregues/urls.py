@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("data/", include("fregues.integrations.urls")),
     path("", include("fregues.interactions.urls")),
     path("", include("fregues.service.urls")),
+    path("", include("fregues.sales.urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:

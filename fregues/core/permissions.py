@@ -54,6 +54,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "quality.review": frozenset({QUALITY_MANAGER, ADMIN}),
     "report.view": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, ADMIN}),
     "knowledge.write": frozenset({QUALITY_MANAGER, RELATIONSHIP_MANAGER, ADMIN}),
+    # sales: the salesperson works leads, deals, quotes and activities; every department sees
+    # a customer's deals and orders, except marketing, which sees amounts only in aggregate
+    "lead.view": frozenset({SALES, RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
+    "lead.create": _FRONT_LINE | {MARKETING},
+    "lead.change": frozenset({SALES, RELATIONSHIP_MANAGER, ADMIN}),
+    "deal.view": _EVERYONE - {MARKETING},
+    "deal.change": frozenset({SALES, RELATIONSHIP_MANAGER, ADMIN}),
+    "activity.view": _EVERYONE - {MARKETING},
+    "activity.change": _FRONT_LINE | {QUALITY_MANAGER},
+    "order.change": frozenset({SALES, RELATIONSHIP_MANAGER, ADMIN}),
+    "sales.report": frozenset({SALES, RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
+    "sales.configure": frozenset({ADMIN}),
+    "erp.sync": frozenset({ADMIN}),
     # bulk data: loading a file touches thousands of customers; exporting takes them all out
     "data.import": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "data.export": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),

@@ -194,13 +194,16 @@ class Affiliation(TimeStamped):
 
 
 class Note(TimeStamped):
-    """A free-text note someone left on a party."""
+    """A free-text note someone left on a party. A note flagged ``before_visit`` ("the
+    director only receives on Tuesdays", "never mention the 2024 recall") heads every visit
+    briefing."""
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(_("note"))
+    before_visit = models.BooleanField(_("read before a visit"), default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -227,7 +230,12 @@ class ExternalId(TimeStamped):
 
 
 class LifecycleMove(models.Model):
-    """One move of a party between lifecycle stages: from, to, when, who and why."""
+    """One move of a party between lifecycle stages: from, to, when, who and why.
+
+    An automatic move (a rule of the sales app: first paid order → buyer) names the record that
+    caused it in ``cause_type``/``cause_id`` ("sales.order", 42), like an interaction's
+    *regarding*: this app never imports the apps that move parties.
+    """
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="lifecycle_moves")
     from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
@@ -237,6 +245,8 @@ class LifecycleMove(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cause_type = models.CharField(max_length=40, blank=True, default="", db_default="")
+    cause_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

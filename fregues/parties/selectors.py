@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -227,3 +229,22 @@ def duplicate_pairs_list(
         .filter(party_a__merged_into__isnull=True, party_b__merged_into__isnull=True)
         .order_by("-score", "id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """Where a party stands on one purpose (and channel) of contact or data use."""
+
+    purpose: str  # code, e.g. "marketing_email"
+    purpose_name: str
+    channel: str  # "" for every channel
+    granted: bool
+    since: datetime.datetime | None
+    source: str  # form, portal, import, agent, api
+    lawful_basis: str
+
+
+def consent_state(*, party_id: int) -> list[ConsentState]:
+    """The party's current consents, one per purpose and channel, derived from the consent
+    ledger (every sender and the visit briefing read it here). Empty until the ledger lands."""
+    return []

@@ -45,11 +45,14 @@ def lifecycle_move(
     to_stage: str,
     reason: str = "",
     version: int | None = None,
+    cause_type: str = "",
+    cause_id: int | None = None,
 ) -> LifecycleMove:
     """Move a party to ``to_stage`` and record from, to, when, who and why.
 
     A move the rules forbid (suspect → advocate, client → prospect, ...) is a 422 that lists
-    the stages the party can go to.
+    the stages the party can go to. An automatic move names what caused it (``cause_type`` /
+    ``cause_id``, e.g. "sales.order", 42).
     """
     require(actor, "party.lifecycle")
     reason = (reason or "").strip()[:300]
@@ -88,6 +91,8 @@ def lifecycle_move(
             occurred_at=now,
             actor=actor if getattr(actor, "pk", None) else None,
             reason=reason,
+            cause_type=cause_type[:40],
+            cause_id=cause_id,
         )
         party.lifecycle_stage = to_stage
         party.lifecycle_changed_at = now
@@ -98,7 +103,8 @@ def lifecycle_move(
             instance=party,
             party_id=party.pk,
             summary=f"{current} → {to_stage}" + (f": {reason}" if reason else ""),
-            changes={"lifecycle_stage": [current, to_stage], "reason": reason},
+            changes={"lifecycle_stage": [current, to_stage], "reason": reason}
+            | ({"cause": [cause_type, cause_id]} if cause_type else {}),
         )
         party_event("party.lifecycle_moved", party, from_stage=current, to_stage=to_stage)
     return move
