@@ -4,7 +4,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import activities, catalog, deals, leads, orders, quotes, setup
+from .views import activities, catalog, deals, leads, lifecycle, orders, quotes, setup
 
 app_name = "sales"
 
@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *catalog.urlpatterns,
     *quotes.urlpatterns,
     *orders.urlpatterns,
+    *lifecycle.urlpatterns,
     *setup.urlpatterns,
 ]

@@ -6,9 +6,8 @@ with its routers:
 - ``activities``: /activities, /parties/{id}/briefing
 - ``catalog``: /products, /price-lists, /tax-rates, /erp/products/{external_id}
 - ``quotes``: /quotes, /public/quotes/{key}
-- ``orders``: /orders, /invoices, /erp/orders/{external_id}, /erp/invoices/{external_id},
-  /parties/{id}/revenue
-- ``lifecycle``: /lifecycle-rules
+- ``orders``: /orders, /invoices, /erp/orders/{external_id}, /erp/invoices/{external_id}
+- ``lifecycle``: /lifecycle-rules, /parties/{id}/revenue
 """
 
 from ninja import Router
@@ -37,7 +36,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/public/quotes", quotes.public_router),
     ("/orders", orders.orders_router),
     ("/invoices", orders.invoices_router),
-    ("/parties", orders.revenue_router),
+    ("/parties", lifecycle.revenue_router),
     ("/erp", erp_router),
     ("/lifecycle-rules", lifecycle.router),
 ]

@@ -1,4 +1,4 @@
-"""/api/v1/orders, /api/v1/invoices, the ERP's upserts and /api/v1/parties/{id}/revenue."""
+"""/api/v1/orders, /api/v1/invoices and the ERP's upserts of orders and invoices."""
 
 from ninja import Router
 
@@ -6,4 +6,3 @@ orders_router = Router(tags=["orders"])
 invoices_router = Router(tags=["orders"])
 erp_orders_router = Router(tags=["ERP"])
 erp_invoices_router = Router(tags=["ERP"])
-revenue_router = Router(tags=["orders"])

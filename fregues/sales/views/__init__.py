@@ -8,7 +8,8 @@ collected by ``fregues/sales/urls.py``:
   deals panel
 - ``catalog``: products, price lists and taxes
 - ``quotes``: quotes, their PDF and the customer's signed acceptance page
-- ``orders``: orders and invoices, revenue per customer, the lifecycle rules setup
+- ``orders``: orders and invoices
+- ``lifecycle``: the lifecycle rules setup, revenue per customer on the customer page
 - ``setup``: the sales setup overview for administrators
 
 Each view parses input, calls a service or selector, and renders.
