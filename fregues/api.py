@@ -16,7 +16,7 @@ from fregues.core.errors import ServiceError
 from fregues.integrations.api import exports_router, imports_router
 from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
-from fregues.parties.api import dup_router
+from fregues.parties.api import dup_router, purposes_router
 from fregues.parties.api import router as parties_router
 from fregues.sales.api import ROUTERS as SALES_ROUTERS
 from fregues.service.api import (
@@ -39,6 +39,7 @@ api.add_router("/", accounts_router)
 api.add_router("/parties", parties_router)
 api.add_router("/parties", timeline_router)
 api.add_router("/duplicates", dup_router)
+api.add_router("/consent-purposes", purposes_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/imports", imports_router)
 api.add_router("/exports", exports_router)

@@ -39,6 +39,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "party.merge": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
     "party.lifecycle": _FRONT_LINE | {MARKETING},
     "contact_point.change": _FRONT_LINE,
+    # the consent ledger: everyone reads it (every sender must); the front line and marketing
+    # record what the customer said
+    "consent.view": _EVERYONE,
+    "consent.change": _FRONT_LINE | {MARKETING},
     "interaction.view": _EVERYONE,
     "interaction.view_body": _EVERYONE - {MARKETING},
     "interaction.create": _FRONT_LINE | {QUALITY_MANAGER},

@@ -8,6 +8,7 @@ from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.errors import NotFound
+from fregues.core.permissions import require
 from fregues.core.schemas import ERROR_RESPONSES
 
 from . import selectors, services
@@ -19,6 +20,11 @@ from .record import party_record
 from .schemas import (
     AffiliationIn,
     AuditEntryOut,
+    ConsentOut,
+    ConsentPurposeOut,
+    ConsentRecordIn,
+    ConsentRecordOut,
+    ConsentStateOut,
     ContactPointIn,
     ContactPointOut,
     ContactPointPatch,
@@ -41,6 +47,7 @@ from .services.lifecycle import allowed_moves
 
 router = Router(tags=["parties"])
 dup_router = Router(tags=["duplicates"])
+purposes_router = Router(tags=["consent"])
 
 
 def _party_out(request: HttpRequest, party_id: int) -> PartyOut:
@@ -329,3 +336,45 @@ def dismiss_duplicate(request: HttpRequest, payload: DismissIn) -> Status[None]:
         actor=actor_of(request), party_a_id=payload.party_a_id, party_b_id=payload.party_b_id
     )
     return Status(204, None)
+
+
+@router.get("/{int:party_id}/consents", response={200: ConsentOut, **ERROR_RESPONSES})
+def party_consents(request: HttpRequest, party_id: int) -> ConsentOut:
+    """The customer's current consent per purpose (and channel) and the whole ledger behind
+    it, newest first. A purpose under *consent* with no record is not granted; under another
+    lawful basis it is, until the customer objects."""
+    actor = actor_of(request)
+    party = selectors.party_get(actor=actor, party_id=party_id)
+    history = selectors.consent_history(actor=actor, party_id=party.pk)
+    return ConsentOut(
+        state=[ConsentStateOut(**vars(s)) for s in selectors.consent_state(party_id=party.pk)],
+        history=[ConsentRecordOut.build(r) for r in history],
+    )
+
+
+@router.post("/{int:party_id}/consents", response={201: ConsentRecordOut, **ERROR_RESPONSES})
+def record_consent(
+    request: HttpRequest, party_id: int, payload: ConsentRecordIn
+) -> Status[ConsentRecordOut]:
+    """Add a grant or a withdrawal to the ledger (nothing is overwritten). Send
+    ``external_id`` to make a retry land once."""
+    record = services.consent_record(actor=actor_of(request), party_id=party_id, **payload.dict())
+    return Status(201, ConsentRecordOut.build(record))
+
+
+@purposes_router.get("", response={200: list[ConsentPurposeOut], **ERROR_RESPONSES})
+def list_consent_purposes(request: HttpRequest) -> list[ConsentPurposeOut]:
+    """The purposes a customer may grant or refuse, with their lawful basis and channels."""
+    require(actor_of(request), "consent.view")
+    return [
+        ConsentPurposeOut(
+            code=p.code,
+            name=p.name,
+            name_en=p.name_en,
+            description=p.description,
+            lawful_basis=p.lawful_basis,
+            channels=list(p.channels or []),
+            opt_in=p.opt_in,
+        )
+        for p in selectors.consent_purposes()
+    ]

@@ -288,3 +288,98 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_a_id} ~ {self.party_b_id}"
+
+
+class LawfulBasis(models.TextChoices):
+    """Why the company may process a customer's data for a purpose (LGPD art. 7, GDPR art. 6)."""
+
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    PUBLIC_TASK = "public_task", _("Public task")
+    VITAL_INTEREST = "vital_interest", _("Vital interest")
+
+
+class ConsentSource(models.TextChoices):
+    FORM = "form", _("Web form")
+    PORTAL = "portal", _("Portal")
+    IMPORT = "import", _("Import")
+    AGENT = "agent", _("Agent")
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail reply")
+
+
+class ConsentPurpose(TimeStamped):
+    """Something the company wants to do with a customer's data or attention ("marketing
+    e-mail", "profiling and analytics", "sharing with partners"), as data, with its lawful
+    basis. Under *consent* nothing is allowed until the customer grants it; under the other
+    bases it is allowed until the customer objects (withdraws). ``channels`` lists the
+    channels the purpose covers (empty: not about a channel)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("what the customer is told"), blank=True)
+    lawful_basis = models.CharField(
+        _("lawful basis"), max_length=20, choices=LawfulBasis.choices, default=LawfulBasis.CONSENT
+    )
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def label(self, language: str | None = None) -> str:
+        if language and language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def opt_in(self) -> bool:
+        """Whether the customer must grant it first (consent) rather than object to it."""
+        return self.lawful_basis == LawfulBasis.CONSENT
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal in the consent ledger: who, which purpose (and channel), yes or
+    no, when, from where, and the version of the text the customer saw.
+
+    Nothing is overwritten: the current state of a purpose is its latest record (a record for
+    one channel counts for that channel only; one with no channel for all of the purpose's).
+    ``source`` + ``external_id`` make an imported or API-sent record land once.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.ForeignKey(ConsentPurpose, on_delete=models.PROTECT, related_name="records")
+    channel = models.CharField(_("channel"), max_length=20, blank=True, default="")
+    granted = models.BooleanField(_("granted"))
+    occurred_at = models.DateTimeField(_("when"))
+    source = models.CharField(_("source"), max_length=10, choices=ConsentSource.choices)
+    text_version = models.CharField(_("text version seen"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    external_id = models.CharField(max_length=120, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="consent_record_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["party", "purpose", "-occurred_at"], name="consent_party_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id} {self.purpose_id} {'yes' if self.granted else 'no'}"

@@ -359,3 +359,66 @@ class AuditEntryOut(Schema):
     entity_id: int
     summary: str
     changes: dict[str, Any]
+
+
+class ConsentPurposeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    description: str
+    lawful_basis: str
+    channels: list[str]
+    opt_in: bool
+
+
+class ConsentStateOut(Schema):
+    purpose: str
+    purpose_name: str
+    channel: str
+    granted: bool
+    since: datetime.datetime | None
+    source: str
+    lawful_basis: str
+    text_version: str
+
+
+class ConsentRecordIn(Schema):
+    purpose: str
+    granted: bool
+    channel: str = ""
+    source: str = "api"
+    text_version: str = ""
+    note: str = ""
+    occurred_at: datetime.datetime | None = None
+    external_id: str = ""
+
+
+class ConsentRecordOut(Schema):
+    id: int
+    purpose: str
+    channel: str
+    granted: bool
+    occurred_at: datetime.datetime
+    source: str
+    text_version: str
+    note: str
+    actor_name: str | None
+
+    @staticmethod
+    def build(record: Any) -> ConsentRecordOut:
+        return ConsentRecordOut(
+            id=record.pk,
+            purpose=record.purpose.code,
+            channel=record.channel,
+            granted=record.granted,
+            occurred_at=record.occurred_at,
+            source=record.source,
+            text_version=record.text_version,
+            note=record.note,
+            actor_name=record.actor.get_username() if record.actor_id else None,
+        )
+
+
+class ConsentOut(Schema):
+    state: list[ConsentStateOut]
+    history: list[ConsentRecordOut]

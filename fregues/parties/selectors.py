@@ -12,7 +12,15 @@ from fregues.core.errors import Invalid, NotFound
 from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
 
-from .models import Affiliation, ContactPoint, DuplicateCandidate, LifecycleMove, Party
+from .models import (
+    Affiliation,
+    ConsentPurpose,
+    ConsentRecord,
+    ContactPoint,
+    DuplicateCandidate,
+    LifecycleMove,
+    Party,
+)
 from .normalize import (
     normalize_email,
     normalize_handle,
@@ -237,14 +245,79 @@ class ConsentState:
 
     purpose: str  # code, e.g. "marketing_email"
     purpose_name: str
-    channel: str  # "" for every channel
+    channel: str  # "" for every channel of the purpose
     granted: bool
-    since: datetime.datetime | None
-    source: str  # form, portal, import, agent, api
+    since: datetime.datetime | None  # None: no record, the lawful basis decides
+    source: str  # form, portal, import, agent, api, email ("" without a record)
     lawful_basis: str
+    text_version: str = ""
+    opt_in: bool = True  # the purpose needs a grant first (lawful basis: consent)
+
+    @property
+    def recorded(self) -> bool:
+        return self.since is not None
 
 
-def consent_state(*, party_id: int) -> list[ConsentState]:
-    """The party's current consents, one per purpose and channel, derived from the consent
-    ledger (every sender and the visit briefing read it here). Empty until the ledger lands."""
-    return []
+def consent_state(*, party_id: int, language: str | None = None) -> list[ConsentState]:
+    """The party's current consents, derived from the consent ledger: one entry per active
+    purpose (the latest record for all of its channels, or its lawful basis when there is
+    none), plus one per channel whose own latest record is newer. Every sender and the visit
+    briefing read it here. Two queries."""
+    purposes = list(ConsentPurpose.objects.filter(is_active=True))
+    records = list(
+        ConsentRecord.objects.filter(party_id=party_id, purpose__is_active=True).order_by(
+            "-occurred_at", "-id"
+        )
+    )
+    latest: dict[tuple[int, str], ConsentRecord] = {}
+    for record in records:
+        latest.setdefault((record.purpose_id, record.channel), record)
+    states: list[ConsentState] = []
+    for purpose in purposes:
+        name = purpose.label(language)
+        overall = latest.get((purpose.pk, ""))
+        states.append(
+            ConsentState(
+                purpose=purpose.code,
+                purpose_name=name,
+                channel="",
+                granted=overall.granted if overall else not purpose.opt_in,
+                since=overall.occurred_at if overall else None,
+                source=overall.source if overall else "",
+                lawful_basis=purpose.lawful_basis,
+                text_version=overall.text_version if overall else "",
+                opt_in=purpose.opt_in,
+            )
+        )
+        for channel in purpose.channels or []:
+            own = latest.get((purpose.pk, channel))
+            if own is None or (overall is not None and own.occurred_at < overall.occurred_at):
+                continue
+            states.append(
+                ConsentState(
+                    purpose=purpose.code,
+                    purpose_name=name,
+                    channel=channel,
+                    granted=own.granted,
+                    since=own.occurred_at,
+                    source=own.source,
+                    lawful_basis=purpose.lawful_basis,
+                    text_version=own.text_version,
+                    opt_in=purpose.opt_in,
+                )
+            )
+    return states
+
+
+def consent_history(*, actor: Any, party_id: int, limit: int = 100) -> list[ConsentRecord]:
+    """The party's consent ledger, newest first."""
+    require(actor, "consent.view")
+    return list(
+        ConsentRecord.objects.filter(party_id=party_id)
+        .select_related("purpose", "actor")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def consent_purposes() -> list[ConsentPurpose]:
+    return list(ConsentPurpose.objects.filter(is_active=True))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import consent
 
 app_name = "parties"
 
@@ -35,6 +36,8 @@ urlpatterns = [
         name="contact_point_flag",
     ),
     path("<int:party_id>/notes/", views.note_add, name="note_add"),
+    path("<int:party_id>/consents/", consent.consent_card, name="consents"),
+    path("<int:party_id>/consents/record/", consent.consent_change, name="consent_change"),
     path("<int:party_id>/lifecycle/", views.lifecycle_move, name="lifecycle_move"),
     path("<int:party_id>/links/", views.link_add, name="link_add"),
     path("<int:party_id>/links/options/", views.link_options, name="link_options"),

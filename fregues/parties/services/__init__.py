@@ -1,5 +1,6 @@
 """Every write on parties goes through these services (keyword-only, with ``actor``)."""
 
+from .consent import consent_allows, consent_record
 from .contact_points import contact_point_add, contact_point_remove, contact_point_update
 from .duplicates import duplicate_dismiss, duplicate_scan
 from .lifecycle import lifecycle_move
@@ -18,6 +19,8 @@ from .resolve import party_resolve
 __all__ = [
     "affiliation_add",
     "affiliation_remove",
+    "consent_allows",
+    "consent_record",
     "contact_point_add",
     "contact_point_remove",
     "contact_point_update",

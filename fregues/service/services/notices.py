@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from fregues.interactions.models import Interaction
 from fregues.interactions.services import interaction_record
 from fregues.parties.models import ContactPoint, Party
+from fregues.parties.services import consent_allows
 
 from ..models import Case, CaseEvent
 from ..notify import sender_for
 from .common import CASE_REGARDING, add_event
 from .satisfaction import survey_token
 
+NOTICE_PURPOSE = "service_notices"  # the consent-ledger purpose notices are sent under
 # preferred channel → (interaction channel, network, contact point kind, network of the point)
 ROUTES = {
     "email": ("email", "", "email", ""),
@@ -28,12 +30,15 @@ ROUTES = {
 def notice_route(party: Party) -> tuple[str, str, str, str] | None:
     """(sender channel, interaction channel, network, address) for this customer, or None.
 
-    Their preferred channel when they have an address for it, else e-mail, else SMS.
+    Their preferred channel when they have an address for it, else e-mail, else SMS — never a
+    channel on which they objected to notices in the consent ledger ("service_notices").
     """
     order = [party.preferred_channel] if party.preferred_channel in ROUTES else []
     order += [c for c in ("email", "sms") if c not in order]
     points = list(ContactPoint.objects.filter(party=party).order_by("-is_primary", "id"))
     for preferred in order:
+        if not consent_allows(party_id=party.pk, purpose=NOTICE_PURPOSE, channel=preferred):
+            continue
         channel, network, kind, _net = ROUTES[preferred]
         if preferred == "whatsapp":
             point = next(

@@ -197,6 +197,26 @@ def test_a_missing_preferred_address_falls_back_to_email_then_sms(db: None) -> N
     assert notice_route(letter)[3] == "carta@exemplo.com.br"
 
 
+def test_a_channel_the_customer_objected_to_is_skipped(agent: Any) -> None:
+    from fregues.parties.services import consent_record
+
+    customer = make_customer(preferred_channel="sms", phone="+5521987650000")
+    assert notice_route(customer)[0] == "sms"
+    consent_record(
+        actor=agent,
+        party_id=customer.pk,
+        purpose="service_notices",
+        channel="sms",
+        granted=False,
+        source="agent",
+    )
+    assert notice_route(customer)[0] == "email"
+    consent_record(
+        actor=agent, party_id=customer.pk, purpose="service_notices", granted=False, source="agent"
+    )
+    assert notice_route(customer) is None
+
+
 def test_a_customer_without_any_address_is_not_notified(
     agent: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
