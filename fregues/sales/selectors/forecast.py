@@ -25,7 +25,7 @@ from fregues.core.permissions import require
 
 from ..models import Opportunity, OpportunityStatus
 from ..money import ZERO, quantize
-from .opportunities import weighted_amount
+from .opportunities import deal_owners, weighted_amount
 
 DEFAULT_MONTHS = 6
 MAX_MONTHS = 24
@@ -248,3 +248,9 @@ def _as_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value)[:10])
+
+
+def forecast_owners(*, actor: Any) -> list[User]:
+    """Whom the forecast can be filtered by (marketing sees the people, not their deals)."""
+    require(actor, "sales.report")
+    return deal_owners()

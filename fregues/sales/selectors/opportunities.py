@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fregues.accounts.models import User
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.permissions import can, require
+from fregues.parties.models import Affiliation, Party
 
 from ..filters.opportunities import OpportunityFilters
 from ..models import (
@@ -335,14 +336,40 @@ def close_reason_list(
     return list(qs.order_by("kind", "position", "id"))
 
 
-def owner_choices(*, actor: Any) -> list[User]:
+DEAL_OWNER_ROLES = ("sales", "relationship_manager", "admin")
+
+
+def deal_owners() -> list[User]:
     """Active users who may own deals (salespeople, relationship managers, admins)."""
-    require(actor, "deal.view")
     return list(
-        User.objects.filter(is_active=True, role__in=("sales", "relationship_manager", "admin"))
+        User.objects.filter(is_active=True, role__in=DEAL_OWNER_ROLES)
         .order_by("first_name", "last_name", "username")
         .only("id", "username", "first_name", "last_name", "role")
     )
+
+
+def owner_choices(*, actor: Any) -> list[User]:
+    require(actor, "deal.view")
+    return deal_owners()
+
+
+def party_brief(party_id: int) -> Party | None:
+    """A customer's id and name (the deal form's and the list's heading)."""
+    return Party.objects.filter(pk=party_id).only("id", "name", "kind").first()
+
+
+def contact_choices(party: Party | None) -> list[Party]:
+    """Who a deal with ``party`` may name as its contact: the people affiliated with it (an
+    organisation), or the party itself (a person)."""
+    if party is None:
+        return []
+    people = [
+        a.person
+        for a in Affiliation.objects.filter(organization=party, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("-is_primary", "person__name")
+    ]
+    return people if people or party.kind == "organization" else [party]
 
 
 # ---------------------------------------------------------------- the board
@@ -418,8 +445,8 @@ def pipeline_board(
     """The kanban of one pipeline (the default one when not given): a column per active
     stage with its count, sum and weighted sum per currency, and its open deals as cards
     (the soonest expected close first; at most ``per_stage``). ``stage_ids`` limits the
-    columns built (the board refreshes only the columns a move touched). A fixed number of
-    queries, however many deals."""
+    columns built (the board refreshes only the columns a move touched); the board's totals
+    still cover every stage. A fixed number of queries, however many deals."""
     require(actor, "deal.view")
     now = now or timezone.now()
     pipelines = pipeline_list(actor=actor)
@@ -433,8 +460,6 @@ def pipeline_board(
     if pipeline is None:
         raise NotFound(_("There is no pipeline yet."))
     stages = list(pipeline.stages.all())
-    if stage_ids is not None:
-        stages = [s for s in stages if s.pk in set(stage_ids)]
     columns = {s.pk: BoardColumn(stage=s) for s in stages}
     deals = Opportunity.objects.filter(
         pipeline=pipeline, status=OpportunityStatus.OPEN, stage_id__in=list(columns)
@@ -455,6 +480,10 @@ def pipeline_board(
         column.totals = totals_by_currency(rows)
         column.count = sum(t.count for t in column.totals)
         all_rows += rows
+    if stage_ids is not None:
+        wanted = set(stage_ids)
+        columns = {pk: column for pk, column in columns.items() if pk in wanted}
+        deals = deals.filter(stage_id__in=list(columns))
     cards = (
         deals.select_related("party", "owner")
         .only(*CARD_FIELDS)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fregues.core.errors import Conflict, Forbidden, Invalid, VersionConflict
 from fregues.core.models import AuditEntry, OutboxEvent
@@ -28,6 +28,13 @@ from fregues.sales.services.opportunities import (
 from .factories import OpportunityFactory, PipelineFactory, default_pipeline
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are checked in English, whatever the translations say."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

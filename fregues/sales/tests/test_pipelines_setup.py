@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from fregues.core.errors import Conflict, Forbidden, Invalid
 from fregues.core.models import AuditEntry
@@ -29,6 +30,13 @@ from fregues.sales.services.pipelines import (
 from .factories import OpportunityFactory, PipelineFactory, default_pipeline
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are checked in English, whatever the translations say."""
+    with translation.override("en"):
+        yield
 
 
 def codes(pipeline: Pipeline) -> list[str]:
