@@ -7,6 +7,8 @@ pipelines are set up with ``sales.configure``; the forecast (aggregates only) ne
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -169,9 +171,10 @@ def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn)
     return _deal_out(request, opportunity_id)
 
 
-@router.post("/{int:opportunity_id}/win", response={200: OpportunityOut, **ERROR_RESPONSES})
-def win_opportunity(request: HttpRequest, opportunity_id: int, payload: WinIn) -> OpportunityOut:
-    deals.opportunity_win(
+def _close(
+    request: HttpRequest, opportunity_id: int, payload: WinIn | LoseIn, service: Any
+) -> OpportunityOut:
+    service(
         actor=actor_of(request),
         opportunity_id=opportunity_id,
         close_reason_id=payload.close_reason_id,
@@ -179,19 +182,18 @@ def win_opportunity(request: HttpRequest, opportunity_id: int, payload: WinIn) -
         version=version_from(request, payload.version),
     )
     return _deal_out(request, opportunity_id)
+
+
+@router.post("/{int:opportunity_id}/win", response={200: OpportunityOut, **ERROR_RESPONSES})
+def win_opportunity(request: HttpRequest, opportunity_id: int, payload: WinIn) -> OpportunityOut:
+    """Won, optionally with a reason of kind won and a note."""
+    return _close(request, opportunity_id, payload, deals.opportunity_win)
 
 
 @router.post("/{int:opportunity_id}/lose", response={200: OpportunityOut, **ERROR_RESPONSES})
 def lose_opportunity(request: HttpRequest, opportunity_id: int, payload: LoseIn) -> OpportunityOut:
     """Lost needs a reason of kind lost (``close_reason_id``) or a ``note``."""
-    deals.opportunity_lose(
-        actor=actor_of(request),
-        opportunity_id=opportunity_id,
-        close_reason_id=payload.close_reason_id,
-        note=payload.note,
-        version=version_from(request, payload.version),
-    )
-    return _deal_out(request, opportunity_id)
+    return _close(request, opportunity_id, payload, deals.opportunity_lose)
 
 
 @router.post("/{int:opportunity_id}/reopen", response={200: OpportunityOut, **ERROR_RESPONSES})

@@ -12,18 +12,14 @@ stays.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from fregues.accounts.models import User
 from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import Conflict, ErrorCollector, Invalid
 from fregues.core.permissions import require
-from fregues.parties.models import Affiliation, Party
 
 from ..models import (
     CloseKind,
@@ -32,19 +28,23 @@ from ..models import (
     OpportunityChange,
     OpportunityStatus,
     Pipeline,
-    PipelineStage,
 )
-from ..money import MAX_AMOUNT, quantize, to_decimal
 from .common import (
     check_version,
     currency_or_error,
-    live_party,
     locked,
     now_or,
     sales_event,
     user_or_none,
 )
-from .pipelines import clean_percent, clean_text
+from .opportunity_input import (
+    NOTE_LENGTH,
+    clean_amount,
+    clean_close_reason,
+    clean_deal_fields,
+    clean_pipeline,
+    clean_stage,
+)
 
 DEAL_FIELDS = (
     "title",
@@ -73,193 +73,6 @@ EDITABLE = {
     "source",
     "description",
 }
-NOTE_LENGTH = 300
-
-
-# ---------------------------------------------------------------- cleaning input
-
-
-def _clean_date(value: Any, errors: ErrorCollector, field: str) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        parsed = parse_date(str(value).strip())
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        errors.add(field, _("Give a date as YYYY-MM-DD."))
-    return parsed
-
-
-def _clean_amount(value: Any, currency: str, errors: ErrorCollector) -> Any:
-    """A non-negative Decimal rounded to the currency's cents (0 when empty)."""
-    if value in (None, ""):
-        return quantize(Decimal(0), currency)
-    amount = to_decimal(value)
-    if amount is None:
-        errors.add("amount", _("Give the amount as a number, e.g. 12500.00."))
-        return None
-    if amount < 0:
-        errors.add("amount", _("The amount cannot be negative."))
-        return None
-    if amount > MAX_AMOUNT:
-        errors.add("amount", _("The amount is too large."))
-        return None
-    return quantize(amount, currency) if currency else amount
-
-
-def _owner(value: Any, errors: ErrorCollector) -> User | None:
-    if value in (None, ""):
-        return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None:
-        errors.add("owner_id", _("Choose an active user as the owner."))
-    return user
-
-
-def _contact(value: Any, party: Party | None, errors: ErrorCollector) -> Party | None:
-    """The person we deal with: the party itself or a person affiliated with it."""
-    contact = live_party(value, errors, field="contact_id", required=False)
-    if contact is None or party is None:
-        return contact
-    if contact.pk == party.pk:
-        return contact
-    linked = Affiliation.objects.filter(
-        person_id=contact.pk, organization_id=party.pk, ended_on__isnull=True
-    ).exists()
-    if not linked:
-        errors.add(
-            "contact_id",
-            _("%(person)s is not linked to %(party)s: link them on the customer page first.")
-            % {"person": contact.name, "party": party.name},
-        )
-        return None
-    return contact
-
-
-def _pipeline(value: Any, errors: ErrorCollector) -> Pipeline | None:
-    """The pipeline ``value`` (active), or the default one when empty."""
-    if value in (None, ""):
-        pipeline = Pipeline.objects.filter(is_default=True).first()
-        if pipeline is None:
-            errors.add("pipeline_id", _("There is no default pipeline: choose one."))
-        return pipeline
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    pipeline = Pipeline.objects.filter(pk=pk).first()
-    if pipeline is None:
-        errors.add("pipeline_id", _("Pipeline %(id)s does not exist.") % {"id": value})
-    elif not pipeline.is_active:
-        errors.add("pipeline_id", _("The pipeline %(name)s is not in use.") % {"name": pipeline})
-        return None
-    return pipeline
-
-
-def _stage(
-    value: Any, pipeline: Pipeline | None, errors: ErrorCollector, *, explicit_pipeline: bool
-) -> PipelineStage | None:
-    """A stage of ``pipeline`` (active). Empty: the pipeline's first stage. A stage of another
-    pipeline is an error, never a silent move to that pipeline."""
-    if pipeline is None:
-        return None
-    if value in (None, ""):
-        stage = pipeline.stages.filter(is_active=True).order_by("position", "id").first()
-        if stage is None:
-            errors.add("stage_id", _("The pipeline %(name)s has no stage.") % {"name": pipeline})
-        return stage
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    stage = PipelineStage.objects.select_related("pipeline").filter(pk=pk).first()
-    if stage is None:
-        errors.add("stage_id", _("Stage %(id)s does not exist.") % {"id": value})
-        return None
-    if stage.pipeline_id != pipeline.pk:
-        if explicit_pipeline:
-            message = _("The stage %(stage)s is not in the pipeline %(pipeline)s.")
-        else:
-            message = _(
-                "The stage %(stage)s is in another pipeline (%(other)s). To move the deal to "
-                "that pipeline, choose the pipeline too."
-            )
-        errors.add(
-            "stage_id",
-            message % {"stage": stage.name, "pipeline": pipeline.name, "other": stage.pipeline},
-        )
-        return None
-    if not stage.is_active:
-        errors.add("stage_id", _("The stage %(name)s is not in use.") % {"name": stage.name})
-        return None
-    return stage
-
-
-def _close_reason(value: Any, kind: str, errors: ErrorCollector) -> CloseReason | None:
-    if value in (None, ""):
-        return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    reason = CloseReason.objects.filter(pk=pk).first()
-    if reason is None:
-        errors.add("close_reason_id", _("Reason %(id)s does not exist.") % {"id": value})
-        return None
-    if reason.kind != kind:
-        message = (
-            _("%(name)s is a reason for won deals.")
-            if reason.kind == CloseKind.WON
-            else _("%(name)s is a reason for lost deals.")
-        )
-        errors.add("close_reason_id", message % {"name": reason.name})
-        return None
-    if not reason.is_active:
-        errors.add("close_reason_id", _("The reason %(name)s is not in use.") % {"name": reason})
-        return None
-    return reason
-
-
-def _clean_fields(
-    data: dict[str, Any], errors: ErrorCollector, deal: Opportunity | None
-) -> dict[str, Any]:
-    """The deal's own fields found in ``data`` (all of them when creating)."""
-    creating = deal is None
-    out: dict[str, Any] = {}
-    if creating or "title" in data:
-        out["title"] = clean_text(
-            data, "title", errors, max_length=200, required=True, label=_("title")
-        )
-    party = deal.party if deal else None
-    if creating or "party_id" in data:
-        party = live_party(data.get("party_id"), errors)
-        out["party"] = party
-    if creating or "contact_id" in data:
-        out["contact"] = _contact(data.get("contact_id"), party, errors)
-    elif deal and "party" in out and deal.contact_id and party and deal.contact_id != party.pk:
-        out["contact"] = _contact(deal.contact_id, party, errors)
-    if creating or "probability" in data:
-        out["probability"] = clean_percent(data.get("probability"), errors, "probability")
-    if creating or "expected_close_date" in data:
-        out["expected_close_date"] = _clean_date(
-            data.get("expected_close_date"), errors, "expected_close_date"
-        )
-    if creating or "owner_id" in data:
-        out["owner"] = _owner(data.get("owner_id"), errors)
-    if creating or "source" in data:
-        out["source"] = clean_text(data, "source", errors, max_length=40)
-    if creating or "description" in data:
-        out["description"] = str(data.get("description") or "").strip()
-    return out
 
 
 # ---------------------------------------------------------------- create and change
@@ -280,9 +93,9 @@ def opportunity_create(
     require(actor, "deal.change")
     now = now_or(now)
     errors = ErrorCollector()
-    fields = _clean_fields(data, errors, None)
-    pipeline = _pipeline(data.get("pipeline_id"), errors)
-    stage = _stage(
+    fields = clean_deal_fields(data, errors, None)
+    pipeline = clean_pipeline(data.get("pipeline_id"), errors)
+    stage = clean_stage(
         data.get("stage_id"),
         pipeline,
         errors,
@@ -291,7 +104,7 @@ def opportunity_create(
     currency = currency_or_error(
         data.get("currency") or (pipeline.currency if pipeline else ""), errors
     )
-    amount = _clean_amount(data.get("amount"), currency, errors)
+    amount = clean_amount(data.get("amount"), currency, errors)
     if fields.get("owner") is None and "owner_id" not in errors.errors:
         fields["owner"] = user_or_none(actor)
     errors.raise_if_any()
@@ -336,13 +149,13 @@ def opportunity_update(
     with transaction.atomic():
         deal = locked(Opportunity, opportunity_id, _("Deal"))
         check_version(deal, version)
-        fields = _clean_fields({k: v for k, v in data.items() if k in EDITABLE}, errors, deal)
+        fields = clean_deal_fields({k: v for k, v in data.items() if k in EDITABLE}, errors, deal)
         currency = deal.currency
         if "currency" in data:
             currency = currency_or_error(data.get("currency") or deal.pipeline.currency, errors)
         if "amount" in data or currency != deal.currency:
             amount = data.get("amount") if "amount" in data else deal.amount
-            fields["amount"] = _clean_amount(amount, currency, errors)
+            fields["amount"] = clean_amount(amount, currency, errors)
         fields["currency"] = currency
         errors.raise_if_any()
         before = snapshot(deal, DEAL_FIELDS)
@@ -436,11 +249,15 @@ def opportunity_move(
             pipeline: Pipeline | None = deal.pipeline
             explicit = False
         else:
-            pipeline = _pipeline(pipeline_id, errors)
+            pipeline = clean_pipeline(pipeline_id, errors)
             explicit = True
         if stage_id in (None, ""):
             errors.add("stage_id", _("Choose the stage."))
-        stage = _stage(stage_id, pipeline, errors, explicit_pipeline=explicit) if stage_id else None
+        stage = (
+            clean_stage(stage_id, pipeline, errors, explicit_pipeline=explicit)
+            if stage_id
+            else None
+        )
         if len(note or "") > NOTE_LENGTH:
             errors.add("note", _("Use at most %(n)s characters.") % {"n": NOTE_LENGTH})
         errors.raise_if_any()
@@ -527,7 +344,7 @@ def opportunity_win(
     now = now_or(now)
     note = (note or "").strip()[:NOTE_LENGTH]
     errors = ErrorCollector()
-    reason = _close_reason(close_reason_id, CloseKind.WON, errors)
+    reason = clean_close_reason(close_reason_id, CloseKind.WON, errors)
     errors.raise_if_any()
     with transaction.atomic():
         deal = locked(Opportunity, opportunity_id, _("Deal"))
@@ -552,7 +369,7 @@ def opportunity_lose(
     now = now_or(now)
     note = (note or "").strip()
     errors = ErrorCollector()
-    reason = _close_reason(close_reason_id, CloseKind.LOST, errors)
+    reason = clean_close_reason(close_reason_id, CloseKind.LOST, errors)
     if len(note) > NOTE_LENGTH:
         errors.add("note", _("Use at most %(n)s characters.") % {"n": NOTE_LENGTH})
     if reason is None and not note and "close_reason_id" not in errors.errors:

@@ -139,6 +139,24 @@ def _open_deals(**where: Any) -> int:
     return Opportunity.objects.filter(status=OpportunityStatus.OPEN, **where).count()
 
 
+def _audit_update(
+    actor: Any,
+    instance: Any,
+    before: dict[str, Any],
+    fields: tuple[str, ...],
+    summary: str,
+    event: str,
+    **payload: Any,
+) -> None:
+    """Audit and announce what changed on ``instance`` since ``before`` (nothing if nothing)."""
+    changed = diff(before, snapshot(instance, fields))
+    if changed:
+        audit_record(
+            actor=actor, action="update", instance=instance, summary=summary, changes=changed
+        )
+        sales_event(event, fields=sorted(changed), **payload)
+
+
 # ---------------------------------------------------------------- pipelines
 
 
@@ -257,16 +275,15 @@ def pipeline_update(*, actor: Any, pipeline_id: int, data: dict[str, Any]) -> Pi
         for key, value in changes.items():
             setattr(pipeline, key, value)
         pipeline.save()
-        changed = diff(before, snapshot(pipeline, PIPELINE_FIELDS))
-        if changed:
-            audit_record(
-                actor=actor,
-                action="update",
-                instance=pipeline,
-                summary=_("Pipeline %(name)s changed") % {"name": pipeline.name},
-                changes=changed,
-            )
-            sales_event("pipeline.updated", pipeline_id=pipeline.pk, fields=sorted(changed))
+        _audit_update(
+            actor,
+            pipeline,
+            before,
+            PIPELINE_FIELDS,
+            _("Pipeline %(name)s changed") % {"name": pipeline.name},
+            "pipeline.updated",
+            pipeline_id=pipeline.pk,
+        )
     return pipeline
 
 
@@ -386,16 +403,16 @@ def stage_update(
             ]
             stages.insert(min(position, len(stages)), stage)
             _renumber(stages)
-        changed = diff(before, snapshot(stage, STAGE_FIELDS))
-        if changed:
-            audit_record(
-                actor=actor,
-                action="update",
-                instance=stage,
-                summary=_("Stage %(name)s changed") % {"name": stage.name},
-                changes=changed,
-            )
-            sales_event("pipeline.updated", pipeline_id=stage.pipeline_id, stage_id=stage.pk)
+        _audit_update(
+            actor,
+            stage,
+            before,
+            STAGE_FIELDS,
+            _("Stage %(name)s changed") % {"name": stage.name},
+            "pipeline.updated",
+            pipeline_id=stage.pipeline_id,
+            stage_id=stage.pk,
+        )
     return stage
 
 
@@ -544,16 +561,15 @@ def close_reason_update(*, actor: Any, close_reason_id: int, data: dict[str, Any
         for key, value in fields.items():
             setattr(reason, key, value)
         reason.save()
-        changed = diff(before, snapshot(reason, REASON_FIELDS))
-        if changed:
-            audit_record(
-                actor=actor,
-                action="update",
-                instance=reason,
-                summary=_("Reason %(name)s changed") % {"name": reason.name},
-                changes=changed,
-            )
-            sales_event("close_reason.updated", close_reason_id=reason.pk)
+        _audit_update(
+            actor,
+            reason,
+            before,
+            REASON_FIELDS,
+            _("Reason %(name)s changed") % {"name": reason.name},
+            "close_reason.updated",
+            close_reason_id=reason.pk,
+        )
     return reason
 
 

@@ -476,3 +476,30 @@ def test_deals_change_nothing_when_refused(api_as: Any, unchanged: Any) -> None:
         )
     assert response.status_code == 403
     assert not OpportunityChange.objects.exists()
+
+
+def test_the_endpoints_are_documented() -> None:
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    expected = {
+        "/api/v1/opportunities": {"get", "post"},
+        "/api/v1/opportunities/{opportunity_id}": {"get", "patch"},
+        "/api/v1/opportunities/{opportunity_id}/move": {"post"},
+        "/api/v1/opportunities/{opportunity_id}/win": {"post"},
+        "/api/v1/opportunities/{opportunity_id}/lose": {"post"},
+        "/api/v1/opportunities/{opportunity_id}/reopen": {"post"},
+        "/api/v1/opportunities/{opportunity_id}/history": {"get"},
+        "/api/v1/opportunities/close-reasons": {"get", "post"},
+        "/api/v1/pipelines": {"get", "post"},
+        "/api/v1/pipelines/{pipeline_id}": {"get", "patch"},
+        "/api/v1/pipelines/{pipeline_id}/stages": {"post"},
+        "/api/v1/pipelines/{pipeline_id}/stages/{stage_id}": {"patch", "delete"},
+        "/api/v1/pipelines/{pipeline_id}/board": {"get"},
+        "/api/v1/forecast": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), path
+    create = paths["/api/v1/opportunities"]["post"]["responses"]
+    assert {"201", "403", "409", "422"} <= set(create)

@@ -10,7 +10,6 @@ holds — a refused move puts the card back.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -39,11 +38,10 @@ from ..forms.opportunities import (
     id_or_none,
 )
 from ..models import CloseKind, Opportunity, OpportunityStatus
-from ..money import ZERO, currencies, money
-from ..selectors import forecast as forecasts
+from ..money import currencies
 from ..selectors import opportunities as selectors
 from ..services import opportunities as services
-from . import deals_setup
+from . import deals_forecast, deals_setup
 
 LIST_PAGE = 30
 BOARD_HEADER = "X-Board"
@@ -540,92 +538,6 @@ def contact_options(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/deals/partials/contact_field.html", {"form": form})
 
 
-# ---------------------------------------------------------------- the forecast
-
-
-@login_required
-@require_GET
-@service_http_errors
-def forecast(request: HttpRequest) -> HttpResponse:
-    """Weighted and won per owner and month, per currency, with bars."""
-    user = request.user
-    months = id_or_none(request.GET.get("months")) or forecasts.DEFAULT_MONTHS
-    months = months if months in (3, 6, 12) else forecasts.DEFAULT_MONTHS
-    owner = (request.GET.get("owner") or "").strip()
-    start = (request.GET.get("start") or "").strip()
-    try:
-        data = forecasts.forecast(
-            actor=user,
-            start=start or None,
-            months=months,
-            pipeline_id=id_or_none(request.GET.get("pipeline")),
-            owner_id=_owner_filter(request, owner),
-        )
-    except ServiceError as exc:
-        if exc.code == "forbidden":
-            raise
-        messages.error(request, exc.message)
-        start = ""
-        data = forecasts.forecast(actor=user, months=months)
-    context = {
-        "data": data,
-        "charts": forecast_charts(data),
-        "months_choice": months,
-        "owner": owner,
-        "start": start or data.start.strftime("%Y-%m"),
-        "pipeline_id": data.pipeline_id,
-        "pipelines": selectors.pipeline_list(actor=user),
-        "owners": forecasts.forecast_owners(actor=user),
-    }
-    return render(request, "sales/deals/forecast.html", context)
-
-
-def forecast_charts(data: forecasts.Forecast) -> list[dict[str, Any]]:
-    """Per currency: the table's rows, and one bar pair per month (weighted open, won)
-    scaled to the largest, as CSS widths."""
-    language = get_language() or "pt-br"
-    charts = []
-    for currency in data.currencies:
-        cells = [(m, data.totals.cell(m, currency)) for m in data.months]
-        top = max([max(c.weighted, c.won) for _m, c in cells] or [ZERO]) or Decimal(1)
-        loose = data.loose.get(currency)
-        charts.append(
-            {
-                "currency": currency,
-                "bars": [
-                    {
-                        "month": month,
-                        "cell": cell,
-                        "weighted_pct": f"{float(cell.weighted / top * 100):.1f}",
-                        "won_pct": f"{float(cell.won / top * 100):.1f}",
-                    }
-                    for month, cell in cells
-                ],
-                "rows": [
-                    {
-                        "name": row.owner_name,
-                        "cells": [
-                            {"month": m, "cell": c}
-                            for m, c in zip(data.months, row_cells, strict=True)
-                        ],
-                        "total": total,
-                    }
-                    for row, row_cells, total in data.grid(currency)
-                ],
-                "total": data.totals.total(currency),
-                "loose": {
-                    "overdue_count": loose.overdue_count,
-                    "overdue_weighted_text": money(loose.overdue_weighted, currency, language),
-                    "undated_count": loose.undated_count,
-                    "undated_amount_text": money(loose.undated_amount, currency, language),
-                }
-                if loose
-                else None,
-            }
-        )
-    return charts
-
-
 urlpatterns = [
     path("sales/pipeline/", pipeline_board, name="pipeline"),
     path("sales/opportunities/", opportunity_list, name="opportunities"),
@@ -640,6 +552,6 @@ urlpatterns = [
     path(
         "sales/opportunities/<int:deal_id>/reopen/", opportunity_reopen, name="opportunity_reopen"
     ),
-    path("sales/forecast/", forecast, name="forecast"),
+    *deals_forecast.urlpatterns,
     *deals_setup.urlpatterns,
 ]
