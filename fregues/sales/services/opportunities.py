@@ -42,6 +42,7 @@ from .opportunity_input import (
     clean_amount,
     clean_close_reason,
     clean_deal_fields,
+    clean_lead,
     clean_pipeline,
     clean_stage,
 )
@@ -105,6 +106,7 @@ def opportunity_create(
         data.get("currency") or (pipeline.currency if pipeline else ""), errors
     )
     amount = clean_amount(data.get("amount"), currency, errors)
+    lead_id = clean_lead(data.get("lead_id"), errors)
     if fields.get("owner") is None and "owner_id" not in errors.errors:
         fields["owner"] = user_or_none(actor)
     errors.raise_if_any()
@@ -116,7 +118,7 @@ def opportunity_create(
             stage=stage,
             amount=amount,
             currency=currency,
-            lead_id=data.get("lead_id") or None,
+            lead_id=lead_id,
             stage_changed_at=now,
             created_by=user_or_none(actor),
         )

@@ -15,7 +15,7 @@ from fregues.accounts.models import User
 from fregues.core.errors import ErrorCollector
 from fregues.parties.models import Affiliation, Party
 
-from ..models import CloseKind, CloseReason, Opportunity, Pipeline, PipelineStage
+from ..models import CloseKind, CloseReason, Lead, Opportunity, Pipeline, PipelineStage
 from ..money import MAX_AMOUNT, quantize, to_decimal
 from .common import live_party
 from .pipelines import clean_percent, clean_text
@@ -167,6 +167,17 @@ def clean_close_reason(value: Any, kind: str, errors: ErrorCollector) -> CloseRe
         errors.add("close_reason_id", _("The reason %(name)s is not in use.") % {"name": reason})
         return None
     return reason
+
+
+def clean_lead(value: Any, errors: ErrorCollector) -> int | None:
+    """The id of the lead the deal came from (when converted), if it exists."""
+    if value in (None, ""):
+        return None
+    pk = _pk(value)
+    if not Lead.objects.filter(pk=pk).exists():
+        errors.add("lead_id", _("Lead %(id)s does not exist.") % {"id": value})
+        return None
+    return pk
 
 
 def clean_deal_fields(

@@ -91,6 +91,7 @@ def test_every_mistake_is_reported_at_once_and_nothing_is_written(
                 "probability": 130,
                 "expected_close_date": "31/02/2026",
                 "owner_id": 424242,
+                "lead_id": 5150,
             },
         )
     assert set(caught.value.errors) == {
@@ -102,6 +103,7 @@ def test_every_mistake_is_reported_at_once_and_nothing_is_written(
         "probability",
         "expected_close_date",
         "owner_id",
+        "lead_id",
     }
     assert "another pipeline" in caught.value.errors["stage_id"][0]
 
