@@ -199,9 +199,9 @@ def _render(quote: Quote, link: str, language: str) -> bytearray:
     pdf.set_text_color(*MUTED)
     pdf.cell(0, 4, t(_("Customer").upper()), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
-    for i, line in enumerate(_customer_lines(quote)):
+    for i, text in enumerate(_customer_lines(quote)):
         pdf.set_font("Helvetica", style="B" if i == 0 else "", size=10 if i == 0 else 8.5)
-        pdf.multi_cell(width, 5 if i == 0 else 4.3, t(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 5 if i == 0 else 4.3, t(text), new_x="LMARGIN", new_y="NEXT")
     if quote.contact_id and quote.contact is not None and quote.contact_id != quote.party_id:
         pdf.set_font("Helvetica", size=8.5)
         pdf.cell(

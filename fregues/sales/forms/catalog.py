@@ -23,12 +23,13 @@ def plain_number(value: Any) -> str:
     return str(number.normalize())
 
 
-def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+def _choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
 
 
 class ProductForm(ServiceForm):
+    reload_url = ""
     sku = forms.CharField(label=_("SKU"), max_length=60)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(

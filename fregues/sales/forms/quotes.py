@@ -25,7 +25,7 @@ LINE_FIELDS = (
 _KEY = re.compile(r"^[A-Za-z0-9]{1,16}$")
 
 
-def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+def _choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
 
@@ -51,6 +51,8 @@ def posted_lines(data: Any) -> tuple[list[str], list[dict[str, Any]]]:
 
 class QuoteHeaderForm(ServiceForm):
     """The header of a quote in the editor; the customer is fixed (it comes from the URL)."""
+
+    reload_url = ""
 
     title = forms.CharField(
         label=_("Title"),
@@ -127,6 +129,7 @@ class QuoteHeaderForm(ServiceForm):
 
 
 class SendForm(ServiceForm):
+    reload_url = ""
     to = forms.CharField(
         label=_("Send to"),
         max_length=254,

@@ -90,12 +90,13 @@ def quote_page(
 
 def quote_totals(qs: QuerySet[Quote]) -> list[dict[str, Any]]:
     """The filtered quotes' count and total per currency (``[{currency, count, total}]``)."""
-    return list(
+    rows: Any = (
         qs.order_by()
         .values("currency")
         .annotate(count=Count("id"), total=Sum("total"))
         .order_by("currency")
     )
+    return [dict(row) for row in rows]
 
 
 def quote_get(*, actor: Any, quote_id: int) -> Quote:

@@ -94,10 +94,7 @@ def _clean_tax(
     if "is_active" in data:
         out["is_active"] = clean_bool(data, "is_active", errors)
     code = out.get("code")
-    if (
-        code
-        and TaxRate.objects.filter(code=code).exclude(pk=current.pk if current else None).exists()
-    ):
+    if code and TaxRate.objects.filter(code=code).exclude(pk=current.pk if current else 0).exists():
         raise Conflict(
             _("The tax code '%(code)s' is taken: choose another.") % {"code": code},
             code="code_taken",
@@ -214,7 +211,7 @@ def _clean_price_list(
     code = out.get("code")
     if (
         code
-        and PriceList.objects.filter(code=code).exclude(pk=current.pk if current else None).exists()
+        and PriceList.objects.filter(code=code).exclude(pk=current.pk if current else 0).exists()
     ):
         raise Conflict(
             _("The price list code '%(code)s' is taken: choose another.") % {"code": code},
@@ -351,20 +348,20 @@ def prices_set(*, actor: Any, price_list_id: int, prices: list[dict[str, Any]]) 
         }
         changes: dict[str, list[Any]] = {}
         for product_id, unit_price in wanted.items():
-            price = existing.get(product_id)
-            before = price.unit_price if price else None
+            row = existing.get(product_id)
+            before = row.unit_price if row else None
             if before == unit_price:
                 continue
             if unit_price is None:
-                assert price is not None
-                price.delete()
-            elif price is None:
+                assert row is not None
+                row.delete()
+            elif row is None:
                 Price.objects.create(
                     price_list=price_list, product_id=product_id, unit_price=unit_price
                 )
             else:
-                price.unit_price = unit_price
-                price.save(update_fields=["unit_price"])
+                row.unit_price = unit_price
+                row.save(update_fields=["unit_price"])
             sku = products[product_id].sku
             changes[sku] = [
                 None if before is None else str(before),

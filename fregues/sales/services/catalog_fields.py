@@ -18,7 +18,9 @@ from ..money import MAX_AMOUNT, to_decimal
 
 def countries() -> frozenset[str]:
     """ISO 3166 two-letter country codes."""
-    return frozenset(code for code in Locale("en").territories if len(code) == 2)
+    return frozenset(
+        code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2
+    )
 
 
 def clean_text(

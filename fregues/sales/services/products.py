@@ -137,7 +137,7 @@ def _clean_product(
 
 
 def _sku_conflict(sku: str, product_id: int | None) -> Conflict | None:
-    holder = Product.objects.filter(sku=sku).exclude(pk=product_id).first() if sku else None
+    holder = Product.objects.filter(sku=sku).exclude(pk=product_id or 0).first() if sku else None
     if holder is None:
         return None
     return Conflict(

@@ -44,7 +44,7 @@ def percent(value: Any) -> str:
 def quote_status(status: str) -> SafeString:
     """The quote's status as a coloured badge ("Enviado")."""
     try:
-        label = QuoteStatus(status).label
+        label = str(QuoteStatus(status).label)
     except ValueError:
         label = status
     return format_html('<span class="badge q-status-{}">{}</span>', status, label)
