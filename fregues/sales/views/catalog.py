@@ -3,6 +3,7 @@ and taxes. Everyone who sees deals reads them; administrators change them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -139,6 +140,32 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     return _product_page(request, form, product)
 
 
+def _list_with_form(
+    request: HttpRequest,
+    form: Any,
+    create: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], HttpResponse],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A setup list with its "new" form: on a valid POST the record is created (``done``
+    answers), else the list again with the form and the service's refusal."""
+    if request.method == "POST":
+        require(request.user, "sales.configure")
+        if form.is_valid():
+            try:
+                created = create(form.service_data())
+            except ServiceError as exc:
+                form.add_service_error(exc, field="code")
+            else:
+                return done(created)
+    status = 200 if not form.is_bound else (form.status if form.status != 200 else 422)
+    context.update(
+        form=form, form_open=form.is_bound, may_configure=can(request.user, "sales.configure")
+    )
+    return render(request, template, context, status=status)
+
+
 # ---------------------------------------------------------------- price lists
 
 
@@ -148,27 +175,18 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
 def price_list_list(request: HttpRequest) -> HttpResponse:
     """The price lists (one default per currency) and a form for a new one."""
     form = PriceListForm(request.POST or None, initial={"currency": "BRL"})
-    if request.method == "POST":
-        require(request.user, "sales.configure")
-        if form.is_valid():
-            try:
-                created = services.price_list_create(actor=request.user, data=form.service_data())
-            except ServiceError as exc:
-                form.add_service_error(exc, field="code")
-            else:
-                messages.success(request, _("Price list %(name)s added.") % {"name": created.name})
-                return redirect("sales:price_list", created.pk)
-    status = 200 if not form.is_bound else (form.status if form.status != 200 else 422)
-    return render(
+
+    def done(created: Any) -> HttpResponse:
+        messages.success(request, _("Price list %(name)s added.") % {"name": created.name})
+        return redirect("sales:price_list", created.pk)
+
+    return _list_with_form(
         request,
+        form,
+        lambda data: services.price_list_create(actor=request.user, data=data),
+        done,
         "sales/catalog/price_lists.html",
-        {
-            "price_lists": selectors.price_list_list(actor=request.user),
-            "form": form,
-            "form_open": form.is_bound,
-            "may_configure": can(request.user, "sales.configure"),
-        },
-        status=status,
+        {"price_lists": selectors.price_list_list(actor=request.user)},
     )
 
 
@@ -270,27 +288,18 @@ def price_set(request: HttpRequest, price_list_id: int, product_id: int) -> Http
 def tax_rate_list(request: HttpRequest) -> HttpResponse:
     """The taxes as data, and a form for a new one."""
     form = TaxRateForm(request.POST or None)
-    if request.method == "POST":
-        require(request.user, "sales.configure")
-        if form.is_valid():
-            try:
-                tax = services.tax_rate_create(actor=request.user, data=form.service_data())
-            except ServiceError as exc:
-                form.add_service_error(exc, field="code")
-            else:
-                messages.success(request, _("Tax %(name)s added.") % {"name": tax.name})
-                return redirect("sales:tax_rates")
-    status = 200 if not form.is_bound else (form.status if form.status != 200 else 422)
-    return render(
+
+    def done(tax: Any) -> HttpResponse:
+        messages.success(request, _("Tax %(name)s added.") % {"name": tax.name})
+        return redirect("sales:tax_rates")
+
+    return _list_with_form(
         request,
+        form,
+        lambda data: services.tax_rate_create(actor=request.user, data=data),
+        done,
         "sales/catalog/tax_rates.html",
-        {
-            "taxes": selectors.tax_rate_list(actor=request.user),
-            "form": form,
-            "form_open": form.is_bound,
-            "may_configure": can(request.user, "sales.configure"),
-        },
-        status=status,
+        {"taxes": selectors.tax_rate_list(actor=request.user)},
     )
 
 

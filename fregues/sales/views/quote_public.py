@@ -5,6 +5,7 @@ unknown links each get a clear page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -67,48 +68,57 @@ def quote_public(request: HttpRequest, key: str) -> HttpResponse:
     return _page(request, key, quote)
 
 
-@require_POST
-def quote_public_accept(request: HttpRequest, key: str) -> HttpResponse:
+def _answer(
+    request: HttpRequest,
+    key: str,
+    form: AcceptForm | DeclineForm,
+    answer: Callable[[], Any],
+) -> HttpResponse:
+    """The customer's answer (accept or decline) sent from the page: the page again with
+    the problem, or the page showing the answer."""
+    slot = "accept_form" if isinstance(form, AcceptForm) else "decline_form"
     try:
         quote = services.quote_open_by_key(key=key)
     except NotFound as exc:
         return _problem(request, exc)
-    form = AcceptForm(request.POST)
     if not form.is_valid():
-        return _page(request, key, quote, accept_form=form, status=422)
+        return _page(request, key, quote, status=422, **{slot: form})
     try:
-        services.quote_accept(
-            key=key, name=form.cleaned_data["name"], ip=request.META.get("REMOTE_ADDR")
-        )
+        answer()
     except NotFound as exc:
         return _problem(request, exc)
     except Conflict as exc:
         return _page(request, key, quote, notice=exc.message, status=409)
     except ServiceError as exc:
         form.add_service_error(exc)
-        return _page(request, key, quote, accept_form=form, status=exc.status)
+        return _page(request, key, quote, status=exc.status, **{slot: form})
     return redirect("sales:quote_public", key)
+
+
+@require_POST
+def quote_public_accept(request: HttpRequest, key: str) -> HttpResponse:
+    """Accept: the name typed is the signature, the box ticked says yes."""
+    form = AcceptForm(request.POST)
+    return _answer(
+        request,
+        key,
+        form,
+        lambda: services.quote_accept(
+            key=key, name=form.cleaned_data["name"], ip=request.META.get("REMOTE_ADDR")
+        ),
+    )
 
 
 @require_POST
 def quote_public_decline(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        quote = services.quote_open_by_key(key=key)
-    except NotFound as exc:
-        return _problem(request, exc)
+    """Decline, saying why (optional)."""
     form = DeclineForm(request.POST)
-    if not form.is_valid():
-        return _page(request, key, quote, decline_form=form, status=422)
-    try:
-        services.quote_decline(key=key, reason=form.cleaned_data.get("reason") or "")
-    except NotFound as exc:
-        return _problem(request, exc)
-    except Conflict as exc:
-        return _page(request, key, quote, notice=exc.message, status=409)
-    except ServiceError as exc:
-        form.add_service_error(exc)
-        return _page(request, key, quote, decline_form=form, status=exc.status)
-    return redirect("sales:quote_public", key)
+    return _answer(
+        request,
+        key,
+        form,
+        lambda: services.quote_decline(key=key, reason=form.cleaned_data.get("reason") or ""),
+    )
 
 
 @require_GET
