@@ -37,8 +37,7 @@ def _page(
     key: str,
     quote: Quote,
     *,
-    accept_form: AcceptForm | None = None,
-    decline_form: DeclineForm | None = None,
+    form: AcceptForm | DeclineForm | None = None,
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -49,9 +48,9 @@ def _page(
         "lines": list(quote.lines.all()),
         "company": settings.COMPANY_NAME,
         "company_details": settings.COMPANY_DETAILS,
-        "accept_form": accept_form or AcceptForm(),
-        "decline_form": decline_form or DeclineForm(),
-        "decline_open": decline_form is not None,
+        "accept_form": form if isinstance(form, AcceptForm) else AcceptForm(),
+        "decline_form": form if isinstance(form, DeclineForm) else DeclineForm(),
+        "decline_open": isinstance(form, DeclineForm),
         "notice": notice,
     }
     with translation.override(quote.language or settings.LANGUAGE_CODE):
@@ -76,13 +75,12 @@ def _answer(
 ) -> HttpResponse:
     """The customer's answer (accept or decline) sent from the page: the page again with
     the problem, or the page showing the answer."""
-    slot = "accept_form" if isinstance(form, AcceptForm) else "decline_form"
     try:
         quote = services.quote_open_by_key(key=key)
     except NotFound as exc:
         return _problem(request, exc)
     if not form.is_valid():
-        return _page(request, key, quote, status=422, **{slot: form})
+        return _page(request, key, quote, form=form, status=422)
     try:
         answer()
     except NotFound as exc:
@@ -91,7 +89,7 @@ def _answer(
         return _page(request, key, quote, notice=exc.message, status=409)
     except ServiceError as exc:
         form.add_service_error(exc)
-        return _page(request, key, quote, status=exc.status, **{slot: form})
+        return _page(request, key, quote, form=form, status=exc.status)
     return redirect("sales:quote_public", key)
 
 
