@@ -123,6 +123,9 @@ class Quote(Versioned, Totals):
     access_key = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.CharField(max_length=254, blank=True)
+    # When the e-mail of the current send (``access_key``) left: a repeat of the delivery
+    # task for the same send finds it set and does nothing.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.CharField(_("accepted by"), max_length=200, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
