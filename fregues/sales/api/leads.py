@@ -30,7 +30,14 @@ from ..schemas.leads import (
     PublicLeadOut,
     VersionIn,
 )
-from ..selectors.leads import lead_counts, lead_form_public, lead_get, lead_list, lead_page
+from ..selectors.leads import (
+    lead_counts,
+    lead_form_public,
+    lead_get,
+    lead_list,
+    lead_page,
+    lead_queryset,
+)
 from ..services.lead_conversion import lead_convert
 from ..services.lead_forms import (
     HONEYPOT_FIELD,
@@ -83,7 +90,9 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status[LeadOut]:
     """Create a lead (201). The same ``source`` + ``external_id`` again answers 200 with the
     lead created the first time, unchanged: a retry never doubles a lead."""
     made = lead_create(actor=actor_of(request), data=payload.dict(), source="api")
-    return Status(201 if made.created else 200, _out(request, made.lead.pk))
+    # who may take leads in sees what they sent, even without reading other leads (agents)
+    lead = lead_queryset().prefetch_related("opportunities").get(pk=made.lead.pk)
+    return Status(201 if made.created else 200, LeadOut.build(lead))
 
 
 @router.get("/{int:lead_id}", response={200: LeadOut, **ERROR_RESPONSES}, summary="A lead")

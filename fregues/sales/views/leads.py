@@ -133,6 +133,13 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                     raise
                 form.add_service_error(exc)
             else:
+                if not can(request.user, "lead.view"):  # front line: a salesperson takes it
+                    messages.success(
+                        request,
+                        _("Lead %(name)s saved: a salesperson will pick it up.")
+                        % {"name": made.lead.name},
+                    )
+                    return redirect("core:home")
                 messages.success(request, _("Lead %(name)s saved.") % {"name": made.lead.name})
                 return redirect("sales:lead", made.lead.pk)
         status = form.status if form.status != 200 else 422
