@@ -87,6 +87,21 @@ class LeadEditForm(ServiceForm):
 
     service_fields = {"owner_id": "owner", "referred_by_id": "referred_by"}
     reload_url = ""
+    # the fields that hold plain text, the same on the lead and in the form
+    TEXT_FIELDS = (
+        "name",
+        "company",
+        "job_title",
+        "email",
+        "phone",
+        "tax_id",
+        "country",
+        "city",
+        "interest",
+        "message",
+        "source",
+        "source_detail",
+    )
 
     def __init__(self, *args: Any, owners: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,24 +116,7 @@ class LeadEditForm(ServiceForm):
     def service_data(self) -> dict[str, Any]:
         """What ``lead_create`` / ``lead_update`` take."""
         data = self.cleaned_data
-        out = {
-            name: data.get(name) or ""
-            for name in (
-                "name",
-                "company",
-                "job_title",
-                "email",
-                "phone",
-                "tax_id",
-                "country",
-                "city",
-                "interest",
-                "message",
-                "estimated_amount",
-                "source",
-                "source_detail",
-            )
-        }
+        out = {name: data.get(name) or "" for name in (*self.TEXT_FIELDS, "estimated_amount")}
         out["currency"] = (data.get("currency") or "") if data.get("estimated_amount") else ""
         out["owner_id"] = _id(data.get("owner"))
         out["referred_by_id"] = _id(data.get("referred_by"))

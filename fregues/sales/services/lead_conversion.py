@@ -43,7 +43,7 @@ from ..models import (
     Pipeline,
     PipelineStage,
 )
-from ..money import MAX_AMOUNT, quantize, to_decimal
+from ..money import quantize
 from ..selectors.leads import lead_tax_id, party_by_contact, party_by_tax_id
 from .common import (
     LEAD_REGARDING,
@@ -56,6 +56,7 @@ from .common import (
     sales_event,
     user_or_none,
 )
+from .leads import clean_amount
 
 # The channel of the first contact a lead stands for, by the lead's source.
 SOURCE_CHANNEL = {
@@ -364,15 +365,7 @@ def _clean_terms(
     title = (title or "").strip()
     if len(title) > 200:
         errors.add("title", _("At most %(n)s characters.") % {"n": 200})
-    value: Decimal | None = None
-    if amount not in (None, ""):
-        value = to_decimal(amount)
-        if value is None:
-            errors.add("amount", _("Write the amount as a number (1234.56 or 1.234,56)."))
-        elif value < 0:
-            errors.add("amount", _("The amount cannot be negative."))
-        elif value > MAX_AMOUNT:
-            errors.add("amount", _("The amount is too large."))
+    value = clean_amount(amount, errors, "amount")
     code = currency_or_error(currency, errors) if currency not in (None, "") else ""
     return title, value, code
 

@@ -228,6 +228,23 @@ def clean_lead(
     return out
 
 
+def clean_amount(raw: Any, errors: ErrorCollector, field: str) -> Decimal | None:
+    """An amount of money as people write it (2500.5, "2.500,50"): a non-negative Decimal
+    a DecimalField(14, 2) holds, or None (empty, or an error on ``field``)."""
+    if raw in (None, ""):
+        return None
+    amount = to_decimal(raw)
+    if amount is None:
+        errors.add(field, _("Write the amount as a number (1234.56 or 1.234,56)."))
+    elif amount < 0:
+        errors.add(field, _("The amount cannot be negative."))
+    elif amount > MAX_AMOUNT:
+        errors.add(field, _("The amount is too large."))
+    else:
+        return amount
+    return None
+
+
 def _clean_amount(
     data: dict[str, Any], errors: ErrorCollector, current: Lead | None, out: dict[str, Any]
 ) -> None:
@@ -237,21 +254,7 @@ def _clean_amount(
         return
     amount: Decimal | None = current.estimated_amount if current else None
     if "estimated_amount" in data:
-        raw = data["estimated_amount"]
-        amount = None
-        if raw not in (None, ""):
-            amount = to_decimal(raw)
-            if amount is None:
-                errors.add(
-                    "estimated_amount",
-                    _("Write the amount as a number (1234.56 or 1.234,56)."),
-                )
-            elif amount < 0:
-                errors.add("estimated_amount", _("The amount cannot be negative."))
-                amount = None
-            elif amount > MAX_AMOUNT:
-                errors.add("estimated_amount", _("The amount is too large."))
-                amount = None
+        amount = clean_amount(data["estimated_amount"], errors, "estimated_amount")
     raw_currency = _text(data.get("currency")) if "currency" in data else ""
     currency = current.currency if current else ""
     if raw_currency:

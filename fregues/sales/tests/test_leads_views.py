@@ -178,6 +178,24 @@ def test_marketing_sees_leads_but_not_the_buttons_that_work_them(make_user: Any)
     assert client_for(make_user("agent")).get("/sales/leads/").status_code == 403
 
 
+def test_the_home_page_shows_my_open_leads_and_the_unowned_ones(web: Client, seller: Any) -> None:
+    LeadFactory(name="Ana Minha", owner=seller)
+    LeadFactory(name="Done Already", owner=seller, status="converted")
+    LeadFactory(name="Nobody's")
+    html = web.get("/").content.decode()
+    assert 'id="home-leads"' in html and "Ana Minha" in html
+    assert "Done Already" not in html and "?owner=none" in html
+
+
+def test_marketing_does_not_see_the_deal_amount_of_a_converted_lead(
+    web: Client, make_user: Any
+) -> None:
+    lead = LeadFactory(name="Maria Souza", company="", email="m@example.com")
+    web.post(f"/sales/leads/{lead.pk}/convert/", {"title": "Fornos", "amount": "1234,00"})
+    html = client_for(make_user("marketing")).get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert 'id="converted-party"' in html and "1.234" not in html
+
+
 def test_an_agent_types_a_lead_in_for_sales(make_user: Any) -> None:
     web = client_for(make_user("agent"))
     response = web.post(

@@ -45,11 +45,15 @@ PUBLIC_PAGE = "sales/leads/public_form.html"
 _NOT_ANSWERS = {"csrfmiddlewaretoken", "consent", HONEYPOT_FIELD, *PUBLIC_FIELDS}
 
 
-def public_url(request: HttpRequest, form: LeadForm) -> str:
-    """The address to publish (under PUBLIC_BASE_URL, as links sent to customers are)."""
-    path_ = reverse("sales:lead_form_public", args=[form.code])
+def _published(request: HttpRequest, path_: str) -> str:
+    """``path_`` under PUBLIC_BASE_URL, as the links sent to customers are."""
     base = (getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
     return f"{base}{path_}" if base else request.build_absolute_uri(path_)
+
+
+def public_url(request: HttpRequest, form: LeadForm) -> str:
+    """The form's address to publish."""
+    return _published(request, reverse("sales:lead_form_public", args=[form.code]))
 
 
 # ---------------------------------------------------------------- setup
@@ -80,8 +84,8 @@ def _setup_page(
         url = public_url(request, lead_form)
         context.update(
             public_url=url,
-            api_url=request.build_absolute_uri(
-                reverse("api:lead_form_submit", kwargs={"code": lead_form.code})
+            api_url=_published(
+                request, reverse("api:lead_form_submit", kwargs={"code": lead_form.code})
             ),
             honeypot=HONEYPOT_FIELD,
             rate=settings.LEAD_FORM_RATE_PER_HOUR,

@@ -12,12 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fregues.core.errors import Invalid, NotFound, ServiceError
-from fregues.core.htmx import is_htmx
+from fregues.core.htmx import is_htmx, slot_register
 from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
 from fregues.parties.models import Party
@@ -37,6 +38,7 @@ from ..selectors.leads import (
 )
 from ..services.lead_conversion import lead_convert
 from ..services.leads import (
+    OPEN_STATUSES,
     lead_assign,
     lead_create,
     lead_disqualify,
@@ -194,24 +196,8 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 
 def _initial(lead: Lead) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        name: getattr(lead, name)
-        for name in (
-            "name",
-            "company",
-            "job_title",
-            "email",
-            "phone",
-            "tax_id",
-            "country",
-            "city",
-            "interest",
-            "message",
-            "source",
-            "source_detail",
-            "version",
-        )
-    }
+    initial: dict[str, Any] = {name: getattr(lead, name) for name in LeadEditForm.TEXT_FIELDS}
+    initial["version"] = lead.version
     amount = lead.estimated_amount
     initial["estimated_amount"] = str(amount).replace(".", ",") if amount is not None else ""
     initial["currency"] = lead.currency or "BRL"
@@ -412,6 +398,30 @@ def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     if deal_page:
         return redirect(deal_page)
     return redirect("parties:detail", (done.organization or done.party).pk)
+
+
+# ---------------------------------------------------------------- the home page panel
+
+
+def home_leads(request: HttpRequest, obj: Any) -> str | None:
+    """ "My leads" on the home page: the open leads waiting for the salesperson, and how many
+    nobody owns yet (nothing for roles that do not work leads)."""
+    user = request.user
+    if not can(user, "lead.change"):
+        return None
+    mine = lead_list(actor=user, owner_id=user.pk).filter(status__in=OPEN_STATUSES)
+    rows = list(mine[:5])
+    unassigned = lead_list(actor=user, unassigned=True).filter(status=LeadStatus.NEW).count()
+    if not rows and not unassigned:
+        return None
+    return render_to_string(
+        "sales/leads/partials/home.html",
+        {"leads": rows, "unassigned": unassigned},
+        request=request,
+    )
+
+
+slot_register("home", "sales.leads", home_leads, order=25)
 
 
 urlpatterns: list[URLPattern] = [
