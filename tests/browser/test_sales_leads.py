@@ -60,7 +60,7 @@ def test_a_visitor_sends_the_public_form(page, live_server, sales_setup):
 def test_list_open_a_lead_convert_it_and_land_on_the_customer(
     page, live_server, login, users, sales_setup
 ):
-    from fregues.sales.models import Lead, Opportunity
+    from fregues.sales.models import Opportunity
     from fregues.sales.services.leads import lead_create
 
     lead = lead_create(

@@ -146,7 +146,10 @@ def test_the_import_screen_offers_leads_and_runs_them(
     assert response.status_code == 302, response.content.decode()[:500]
     job = ImportJob.objects.get()
     assert job.kind == "leads" and job.mapping["Nome"] == "name"
-    columns = {f"col_{i}": field for i, field in enumerate(job.mapping.values())}
+    mapping_page = client.get(response["Location"]).content.decode()
+    assert 'id="id_on_match"' in mapping_page and "open lead" in mapping_page
+    header = LEADS.splitlines()[0].split(";")
+    columns = {f"col_{i}": job.mapping.get(name, "") for i, name in enumerate(header)}
     start(client, job, django_capture_on_commit_callbacks, **columns)
     job.refresh_from_db()
     assert job.status == "done" and (job.created, job.rejected) == (2, 2)

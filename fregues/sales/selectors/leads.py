@@ -95,7 +95,7 @@ def lead_page(qs: QuerySet[Lead], cursor: str | None, limit: int) -> tuple[list[
                 raise ValueError("a cursor's time carries its offset")
         except (ValueError, TypeError) as exc:
             raise Invalid.field(
-                "cursor", "This cursor is not valid.", code="invalid_cursor"
+                "cursor", _("This cursor is not valid."), code="invalid_cursor"
             ) from exc
         qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
     rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
@@ -128,7 +128,7 @@ def lead_get(*, actor: Any, lead_id: int) -> Lead:
         .first()
     )
     if lead is None:
-        raise NotFound(f"Lead {lead_id} does not exist.", details={"id": lead_id})
+        raise NotFound(_("Lead %(id)s does not exist.") % {"id": lead_id}, details={"id": lead_id})
     return lead
 
 
@@ -238,5 +238,7 @@ def lead_form_get(*, actor: Any, form_id: int) -> LeadForm:
     require(actor, "sales.configure")
     form = LeadForm.objects.select_related("owner", "pipeline").filter(pk=form_id).first()
     if form is None:
-        raise NotFound(f"Lead form {form_id} does not exist.", details={"id": form_id})
+        raise NotFound(
+            _("Lead form %(id)s does not exist.") % {"id": form_id}, details={"id": form_id}
+        )
     return form

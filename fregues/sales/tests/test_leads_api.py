@@ -258,3 +258,25 @@ def test_each_role_may_do_what_its_job_needs(
 def test_an_anonymous_caller_is_asked_to_sign_in(anonymous_api: Any) -> None:
     assert anonymous_api.get("/leads").status_code == 401
     assert anonymous_api.post("/leads", MARIA).status_code == 401
+
+
+def test_the_openapi_document_describes_the_lead_endpoints() -> None:
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    expected = {
+        "/api/v1/leads": {"get", "post"},
+        "/api/v1/leads/counts": {"get"},
+        "/api/v1/leads/{lead_id}": {"get", "patch"},
+        "/api/v1/leads/{lead_id}/qualify": {"post"},
+        "/api/v1/leads/{lead_id}/disqualify": {"post"},
+        "/api/v1/leads/{lead_id}/reopen": {"post"},
+        "/api/v1/leads/{lead_id}/assign": {"post"},
+        "/api/v1/leads/{lead_id}/convert": {"post"},
+        "/api/v1/forms/{code}": {"get"},
+        "/api/v1/forms/{code}/leads": {"post"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths.get(path, {})), path
+    public = paths["/api/v1/forms/{code}/leads"]["post"]
+    assert not public.get("security") and "429" in public["responses"]

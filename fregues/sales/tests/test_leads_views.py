@@ -182,9 +182,10 @@ def test_the_home_page_shows_my_open_leads_and_the_unowned_ones(web: Client, sel
     LeadFactory(name="Ana Minha", owner=seller)
     LeadFactory(name="Done Already", owner=seller, status="converted")
     LeadFactory(name="Nobody's")
-    html = web.get("/").content.decode()
-    assert 'id="home-leads"' in html and "Ana Minha" in html
-    assert "Done Already" not in html and "?owner=none" in html
+    home = web.get("/").content.decode()
+    assert 'id="home-leads"' in home and "/sales/leads/home-card/" in home
+    html = web.get("/sales/leads/home-card/", headers={"HX-Request": "true"}).content.decode()
+    assert "Ana Minha" in html and "Done Already" not in html and "?owner=none" in html
 
 
 def test_marketing_does_not_see_the_deal_amount_of_a_converted_lead(
