@@ -23,7 +23,7 @@ from fregues.parties.models import Party
 from fregues.parties.normalize import normalize_tax_id
 from fregues.parties.selectors import contact_point_find
 
-from ..models import Lead, LeadForm, LeadStatus
+from ..models import Lead, LeadForm, LeadStatus, Pipeline
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -193,6 +193,26 @@ def lead_customer_match(lead: Lead) -> CustomerMatch:
         return CustomerMatch(party=by_tax, by="tax_id")
     party, by = party_by_contact(lead.email_normalized, lead.phone_normalized)
     return CustomerMatch(party=party, by=by)
+
+
+def lead_form_choices() -> list[dict[str, Any]]:
+    """Every lead form's id and name (the list's "from the form" filter)."""
+    return [
+        {"pk": pk, "name": name}
+        for pk, name in LeadForm.objects.order_by("name").values_list("pk", "name")
+    ]
+
+
+def active_pipelines() -> list[Pipeline]:
+    """The pipelines a deal may open in, in their order."""
+    return list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
+
+
+def party_brief(party_id: Any) -> Party | None:
+    """A party's id and name (the referrer shown on the lead form), or None."""
+    if not str(party_id or "").isdigit():
+        return None
+    return Party.objects.filter(pk=int(party_id)).only("pk", "name").first()
 
 
 def lead_owner_choices() -> list[Any]:

@@ -26,8 +26,14 @@ from fregues.core.permissions import require
 from fregues.core.views import service_http_errors
 
 from ..forms.leads import LeadFormSetupForm, PublicLeadForm
-from ..models import LeadForm, Pipeline
-from ..selectors.leads import lead_form_get, lead_form_list, lead_form_public, lead_owner_choices
+from ..models import LeadForm
+from ..selectors.leads import (
+    active_pipelines,
+    lead_form_get,
+    lead_form_list,
+    lead_form_public,
+    lead_owner_choices,
+)
 from ..services.lead_forms import (
     HONEYPOT_FIELD,
     PUBLIC_FIELDS,
@@ -72,7 +78,7 @@ def lead_forms_view(request: HttpRequest) -> HttpResponse:
 def _choices() -> dict[str, Any]:
     return {
         "owners": lead_owner_choices(),
-        "pipelines": list(Pipeline.objects.filter(is_active=True).order_by("position", "id")),
+        "pipelines": active_pipelines(),
     }
 
 

@@ -21,20 +21,22 @@ from fregues.core.errors import Invalid, NotFound, ServiceError
 from fregues.core.htmx import is_htmx, slot_register
 from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
-from fregues.parties.models import Party
 from fregues.parties.selectors import party_search
 
 from ..filters.leads import LeadFilters
 from ..forms.leads import AssignForm, ConvertForm, DisqualifyForm, LeadEditForm
-from ..models import Lead, LeadForm, LeadSource, LeadStatus, Pipeline
+from ..models import Lead, LeadSource, LeadStatus
 from ..selectors.leads import (
+    active_pipelines,
     lead_counts,
     lead_customer_match,
+    lead_form_choices,
     lead_get,
     lead_history,
     lead_list,
     lead_owner_choices,
     lead_page,
+    party_brief,
 )
 from ..services.lead_conversion import lead_convert
 from ..services.leads import (
@@ -105,16 +107,12 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         tabs=_status_tabs(lead_counts(actor=request.user, **kwargs)),
         owners=lead_owner_choices(),
         sources=LeadSource.choices,
-        forms=list(LeadForm.objects.order_by("name").values("pk", "name")),
+        forms=lead_form_choices(),
     )
     return render(request, "sales/leads/list.html", context)
 
 
 # ---------------------------------------------------------------- new and edit
-
-
-def _pipelines() -> list[Pipeline]:
-    return list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
 
 
 @login_required
@@ -157,7 +155,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             },
         )
         status = 200
-    context = {"form": form, "lead": None, "referrer": _referrer(request, referrer_id)}
+    context = {"form": form, "lead": None, "referrer": party_brief(referrer_id)}
     return render(request, "sales/leads/edit.html", context, status=status)
 
 
@@ -191,7 +189,7 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     else:
         form = LeadEditForm(owners=owners, initial=_initial(lead))
         status = 200
-    context = {"form": form, "lead": lead, "referrer": _referrer(request, referrer_id)}
+    context = {"form": form, "lead": lead, "referrer": party_brief(referrer_id)}
     return render(request, "sales/leads/edit.html", context, status=status)
 
 
@@ -204,12 +202,6 @@ def _initial(lead: Lead) -> dict[str, Any]:
     initial["owner"] = str(lead.owner_id or "")
     initial["referred_by"] = str(lead.referred_by_id or "")
     return initial
-
-
-def _referrer(request: HttpRequest, referrer_id: str) -> Any:
-    if not str(referrer_id).isdigit():
-        return None
-    return Party.objects.filter(pk=int(referrer_id)).only("pk", "name").first()
 
 
 @login_required
@@ -230,7 +222,7 @@ def _page(request: HttpRequest, lead: Lead, status: int = 200, **forms: Any) -> 
     user = request.user
     may_change = can(user, "lead.change")
     owners = lead_owner_choices() if may_change else []
-    pipelines = _pipelines() if may_change else []
+    pipelines = active_pipelines() if may_change else []
     default_pipeline = lead.form.pipeline_id if lead.form_id and lead.form else None
     if not default_pipeline:
         default_pipeline = next((p.pk for p in pipelines if p.is_default), None)
@@ -370,7 +362,7 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @service_http_errors
 def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Convert, then go to the deal (or the customer's page, where its deals show)."""
-    form = ConvertForm(request.POST, pipelines=_pipelines())
+    form = ConvertForm(request.POST, pipelines=active_pipelines())
     if not form.is_valid():
         return _refused(request, lead_id, form, "convert_form")
     data = form.cleaned_data
