@@ -171,7 +171,65 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("agent", "Agent", ("atendente", "agente", "operador", "user", "username")),
 )
 
-FIELDS = {"parties": PARTY_FIELDS, "interactions": INTERACTION_FIELDS}
+LEAD_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "external_id",
+        "Lead code",
+        ("codigo", "código", "cod", "id externo", "external id", "id lead", "lead id", "ref"),
+    ),
+    FieldSpec(
+        "name",
+        "Name",
+        ("nome", "nome completo", "contato", "lead", "full name", "contact", "contact name"),
+    ),
+    FieldSpec(
+        "email",
+        "E-mail",
+        ("e mail", "email", "mail", "email address", "correio eletronico", "e mail 2"),
+        multiple=True,
+    ),
+    FieldSpec(
+        "phone",
+        "Phone",
+        ("telefone", "tel", "fone", "celular", "telemovel", "mobile", "whatsapp", "phone number"),
+        multiple=True,
+    ),
+    FieldSpec(
+        "company",
+        "Company",
+        ("empresa", "organizacao", "organização", "razao social", "company name", "organization"),
+    ),
+    FieldSpec("job_title", "Job title", ("cargo", "funcao", "função", "title", "position")),
+    FieldSpec("tax_id", "Tax id", ("cpf", "cnpj", "cpf cnpj", "cpf/cnpj", "nif", "documento")),
+    FieldSpec(
+        "source_detail",
+        "Origin",
+        ("origem", "fonte", "campanha", "evento", "source", "origin", "campaign", "lead source"),
+    ),
+    FieldSpec(
+        "interest",
+        "Interested in",
+        ("interesse", "produto", "produto de interesse", "interest", "interested in", "product"),
+    ),
+    FieldSpec(
+        "message",
+        "Message",
+        ("mensagem", "observacao", "observação", "observacoes", "comentario", "notes", "note"),
+        multiple=True,
+    ),
+    FieldSpec(
+        "estimated_amount",
+        "Estimated amount",
+        ("valor estimado", "valor", "orcamento", "orçamento", "amount", "value", "budget"),
+    ),
+    FieldSpec("currency", "Currency", ("moeda", "currency code")),
+    FieldSpec("owner", "Owner", ("responsavel", "responsável", "vendedor", "dono", "owner")),
+    FieldSpec("city", "City", ("cidade", "municipio", "município", "localidade", "town")),
+    FieldSpec("country", "Country", ("pais", "país", "country code")),
+    FieldSpec("language", "Language", ("idioma", "lingua", "língua")),
+)
+
+FIELDS = {"parties": PARTY_FIELDS, "interactions": INTERACTION_FIELDS, "leads": LEAD_FIELDS}
 
 
 def header_key(header: str) -> str:

@@ -18,6 +18,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         PARTIES = "parties", _("Customers")
         INTERACTIONS = "interactions", _("Interactions")
+        LEADS = "leads", _("Leads")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -41,6 +41,8 @@ from fregues.parties.services.imports import (
     party_import_many,
     party_import_validate,
 )
+from fregues.sales.models import Lead
+from fregues.sales.services.lead_imports import lead_import_many, lead_import_validate
 
 from .fields import FIELDS, auto_map
 from .models import ImportJob
@@ -55,7 +57,7 @@ def _clean_options(
 ) -> dict[str, str]:
     errors: dict[str, list[str]] = {}
     if kind not in FIELDS:
-        errors["kind"] = [_("Choose 'parties' or 'interactions'.")]
+        errors["kind"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(FIELDS)}]
     if on_match not in ON_MATCH:
         errors["on_match"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(ON_MATCH)}]
     if errors:
@@ -92,7 +94,11 @@ def _check_complete(kind: str, mapping: dict[str, str]) -> None:
     errors: dict[str, list[str]] = {}
     if not mapping:
         errors["mapping"] = [_("No column matches a field: say which column is which.")]
-    needed = {"parties": set(), "interactions": {"channel", "direction", "occurred_at"}}[kind]
+    needed = {
+        "parties": set(),
+        "interactions": {"channel", "direction", "occurred_at"},
+        "leads": {"name"},
+    }[kind]
     if not errors and not needed <= set(mapping.values()):
         errors["mapping"] = [
             _("Say which columns hold: %(f)s.")
@@ -250,12 +256,24 @@ def import_job_start(*, actor: Any, job_id: int) -> ImportJob:
 
 
 def _check_rights(actor: Any, job: ImportJob, field_error: bool = False) -> None:
+    if job.kind == "leads":
+        _check_lead_rights(actor, job, field_error)
+        return
     require(actor, "party.create" if job.kind == "parties" else "interaction.create")
     if job.kind == "parties" and job.on_match == "update" and not can(actor, "party.change"):
         if field_error:  # said where the choice is made, so the person can pick another
             message = _("Your role may not change existing customers: choose skip or create.")
             raise Invalid(message, code="invalid_on_match", errors={"on_match": [message]})
         require(actor, "party.change")
+
+
+def _check_lead_rights(actor: Any, job: ImportJob, field_error: bool) -> None:
+    require(actor, "lead.create")
+    if job.on_match == "update" and not can(actor, "lead.change"):
+        if field_error:
+            message = _("Your role may not change existing leads: choose skip or create.")
+            raise Invalid(message, code="invalid_on_match", errors={"on_match": [message]})
+        require(actor, "lead.change")
 
 
 class _Run:
@@ -294,6 +312,8 @@ class _Run:
         self.analysed = written
         if self.job.kind == "parties":
             refresh_statistics(Party, ContactPoint, ExternalId)
+        elif self.job.kind == "leads":
+            refresh_statistics(Lead)
         else:
             refresh_statistics(Interaction)
 
@@ -356,6 +376,8 @@ def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow
 def _validate(kind: str, batch: list[ImportRow]) -> list[Any]:
     """Run in a worker process: the CPU-bound half of an import (parsing phones, e-mails,
     tax ids, dates), so the parent can write one batch while the workers check the next."""
+    if kind == "leads":
+        return lead_import_validate(batch)
     validate = party_import_validate if kind == "parties" else interaction_import_validate
     return validate(batch)
 
@@ -429,6 +451,8 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     run = _Run(job, table.header)
     importer = party_import_many if job.kind == "parties" else interaction_import_many
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind == "parties" else {}
+    if job.kind == "leads":
+        importer, kwargs = lead_import_many, {"on_match": job.on_match}
     try:
         for batch, validated in _validated(job, table, run):
             result = importer(

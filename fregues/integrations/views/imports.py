@@ -108,7 +108,10 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         # a role that may not change customers can still add new ones: skip the known ones
         on_match = "update" if can(request.user, "party.change") else "skip"
-        return _imports_page(request, ImportUploadForm(initial={"on_match": on_match}), jobs)
+        initial = {"on_match": on_match}
+        if request.GET.get("kind") in ImportJob.Kind.values:  # "Import leads" from the leads
+            initial["kind"] = request.GET["kind"]
+        return _imports_page(request, ImportUploadForm(initial=initial), jobs)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _imports_page(request, form, jobs, status=422)
