@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fregues.core.audit import audit_record, snapshot
+from fregues.core.audit import audit_record
 from fregues.core.errors import Conflict, ErrorCollector, Invalid
 from fregues.core.permissions import require
 from fregues.core.text import fold
@@ -38,8 +38,6 @@ from ..models import (
     Lead,
     LeadStatus,
     Opportunity,
-    OpportunityChange,
-    OpportunityStatus,
     Pipeline,
     PipelineStage,
 )
@@ -57,6 +55,7 @@ from .common import (
     user_or_none,
 )
 from .leads import clean_amount
+from .opportunities import opportunity_create
 
 # The channel of the first contact a lead stands for, by the lead's source.
 SOURCE_CHANNEL = {
@@ -254,56 +253,29 @@ def _open_deal(
     currency: str,
     now: datetime.datetime,
 ) -> Opportunity:
-    """The deal, in the first stage of its pipeline, with its first history row.
-
-    Written here while the pipeline area's ``opportunity_create`` is not there to call.
-    """
+    """The deal, in the first stage of its pipeline, through the pipeline's own service (its
+    history row, audit entry and event): for the organisation, with the person as contact."""
     party = who.organization or who.person
     assert party is not None
     contact = who.person if who.organization is not None else None
-    deal = Opportunity.objects.create(
-        title=title,
-        party=party,
-        contact=contact,
-        pipeline=pipeline,
-        stage=stage,
-        status=OpportunityStatus.OPEN,
-        amount=amount,
-        currency=currency,
-        owner_id=lead.owner_id or (user_or_none(actor).pk if user_or_none(actor) else None),
-        lead=lead,
-        source=lead.source,
-        description=lead.message,
-        stage_changed_at=now,
-        created_by=user_or_none(actor),
-    )
-    OpportunityChange.objects.create(
-        opportunity=deal,
-        from_stage=None,
-        to_stage=stage,
-        from_status="",
-        to_status=OpportunityStatus.OPEN,
-        amount=amount,
-        occurred_at=now,
-        actor=user_or_none(actor),
-        note=_("from lead %(id)s") % {"id": lead.pk},
-    )
-    audit_record(
+    owner = lead.owner_id or (user_or_none(actor).pk if user_or_none(actor) else None)
+    return opportunity_create(
         actor=actor,
-        action="create",
-        instance=deal,
-        party_id=deal.party_id,
-        summary=_("Deal %(title)s, from a lead") % {"title": deal.title},
-        changes=snapshot(deal, OPPORTUNITY_AUDIT_FIELDS),
+        data={
+            "title": title,
+            "party_id": party.pk,
+            "contact_id": contact.pk if contact else None,
+            "pipeline_id": pipeline.pk,
+            "stage_id": stage.pk,
+            "amount": amount,
+            "currency": currency,
+            "owner_id": owner,
+            "lead_id": lead.pk,
+            "source": lead.source,
+            "description": lead.message,
+        },
+        now=now,
     )
-    sales_event(
-        "opportunity.created",
-        opportunity_id=deal.pk,
-        party_id=deal.party_id,
-        lead_id=lead.pk,
-        owner_id=deal.owner_id,
-    )
-    return deal
 
 
 def _record_first_contact(actor: Any, lead: Lead, who: _Who, deal: Opportunity) -> None:
