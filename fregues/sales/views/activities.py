@@ -45,6 +45,7 @@ from ..selectors.activities import (
     calendar_feed_get,
 )
 from ..services.activities import (
+    DEFAULT_DURATION,
     activity_cancel,
     activity_complete,
     activity_create,
@@ -181,6 +182,7 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
             "owner": user.pk,
             "due_date": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
             "subject": _default_subject(kind, ctx),
+            "duration_minutes": DEFAULT_DURATION.get(kind, 30),
         }
         if kind in (ActivityKind.VISIT, ActivityKind.MEETING):
             initial.update(due_time="10:00", remind="1440" if kind == ActivityKind.VISIT else "60")
