@@ -308,9 +308,16 @@ def test_the_customer_page_shows_the_deals_panel(seller: Any, customer: Any, mar
 
 def test_the_home_card_shows_my_day(seller: Any, agent: Any, customer: Any) -> None:
     ActivityFactory(owner=seller, party=customer, subject="Ligar cedo", due_at=timezone.now() - DAY)
-    page = client_for(seller).get("/").content.decode()
-    assert 'id="home-activities"' in page and "Ligar cedo" in page
-    assert 'id="home-activities"' not in client_for(agent).get("/").content.decode()
+    home = client_for(seller).get("/").content.decode()
+    assert 'id="home-activities"' in home and 'hx-get="/sales/activities/today/"' in home
+    card = client_for(seller).get("/sales/activities/today/").content.decode()
+    assert 'id="home-activities"' in card and "Ligar cedo" in card
+    # an agent's card stays out of sight, and empty, until something is due
+    agents_home = client_for(agent).get("/").content.decode()
+    assert re.search(r'id="home-activities"[^>]*hidden', agents_home, re.S)
+    assert client_for(agent).get("/sales/activities/today/").content == b""
+    ActivityFactory(owner=agent, subject="Retornar ligação", due_at=timezone.now() - HOUR)
+    assert "Retornar ligação" in client_for(agent).get("/sales/activities/today/").content.decode()
 
 
 def test_a_note_flagged_before_a_visit(

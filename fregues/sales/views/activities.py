@@ -51,7 +51,7 @@ from ..services.activities import (
     activity_create,
     activity_update,
 )
-from .activity_panels import DEAL_URL_NAMES, decorate, maybe_url
+from .activity_panels import DEAL_URL_NAMES, decorate, home_my_day_card, maybe_url
 from .briefing import activity_briefing, briefing
 from .calendar import calendar_feed, calendar_feed_reset_view, calendar_feed_show, feed_url
 
@@ -406,6 +406,7 @@ urlpatterns = [
     path("sales/activities/", activity_list, name="activities"),
     path("sales/activities/new/", activity_create_view, name="activity_create"),
     path("sales/activities/parties/", party_options, name="activity_party_options"),
+    path("sales/activities/today/", home_my_day_card, name="activities_home_card"),
     path("sales/activities/calendar/", calendar_feed_show, name="calendar_feed_show"),
     path("sales/activities/calendar/reset/", calendar_feed_reset_view, name="calendar_feed_reset"),
     path("sales/activities/<int:activity_id>/", activity_edit, name="activity_edit"),

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from fregues.core.htmx import slot_register
 from fregues.core.permissions import can
 from fregues.core.permissions import role_of as _role_of
+from fregues.core.views import service_http_errors
 from fregues.parties.models import Party
 
 from ..forms.activities import KIND_ICONS
@@ -108,18 +112,33 @@ def deal_activities(request: Any, deal: Any) -> str | None:
 
 
 def home_my_day(request: Any, _obj: Any) -> str | None:
-    """The home page's "my activities" card: overdue and today. Shown to salespeople, and to
-    anyone else who has something planned for today."""
+    """The home page's "my activities" card. It loads itself over htmx right after the page
+    (the home page keeps its query count); for others than salespeople it stays out of sight
+    unless something is overdue or due today."""
     user = request.user
     if not can(user, "activity.view"):
         return None
+    return render_to_string(
+        "sales/activities/partials/home_card_slot.html",
+        {"quiet": _role_of(user) != "sales"},
+        request=request,
+    )
+
+
+@login_required
+@require_GET
+@service_http_errors
+def home_my_day_card(request: HttpRequest) -> HttpResponse:
+    """The card's content (htmx): overdue and today's activities of the signed-in user;
+    nothing at all for a non-salesperson with nothing due."""
+    user = request.user
     day = my_day(actor=user)
     if _role_of(user) != "sales" and not (day.overdue_count or day.today):
-        return None
+        return HttpResponse("")
     decorate(day.overdue)
     decorate(day.today)
-    return render_to_string(
-        "sales/activities/partials/home_card.html", {"day": day}, request=request
+    return HttpResponse(
+        render_to_string("sales/activities/partials/home_card.html", {"day": day}, request=request)
     )
 
 
