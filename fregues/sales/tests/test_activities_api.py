@@ -181,3 +181,21 @@ def test_permissions_per_role(api_as: Callable, unchanged: Any, role: str) -> No
             assert api.post(f"/activities/{existing.pk}/complete", {}).status_code == 403
             assert api.patch(f"/activities/{existing.pk}", {"subject": "x"}).status_code == 403
             assert api.get("/activities/calendar-feed").status_code == 403
+
+
+def test_the_endpoints_are_in_the_openapi_document(db: None) -> None:
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    expected = {
+        "/api/v1/activities": {"get", "post"},
+        "/api/v1/activities/{activity_id}": {"get", "patch", "put"},
+        "/api/v1/activities/{activity_id}/complete": {"post"},
+        "/api/v1/activities/{activity_id}/cancel": {"post"},
+        "/api/v1/activities/calendar-feed": {"get"},
+        "/api/v1/activities/calendar-feed/reset": {"post"},
+        "/api/v1/parties/{party_id}/briefing": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, sorted(paths)
+        assert methods <= set(paths[path]), (path, set(paths[path]))

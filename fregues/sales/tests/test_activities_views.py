@@ -337,3 +337,18 @@ def test_a_note_flagged_before_a_visit(
     assert made.status_code == 201 and made.json()["before_visit"] is True
     listed = api.get(f"/parties/{customer.pk}/notes").json()
     assert {n["before_visit"] for n in listed} == {True}
+
+
+def test_the_quotes_are_not_listed_twice_when_the_quotes_area_has_its_panel(
+    seller: Any, customer: Any
+) -> None:
+    from fregues.core import htmx
+
+    QuoteFactory(party=customer, number="ORC-2026-000009", status="sent")
+    htmx.slot_register("party.open_work", "sales.quotes", lambda r, p: "<p>cotações</p>", order=40)
+    try:
+        page = client_for(seller).get(f"/customers/{customer.pk}/").content.decode()
+    finally:
+        del htmx._SLOTS["party.open_work"]["sales.quotes"]
+    assert 'id="sales-deals"' in page and "ORC-2026-000009" not in page
+    assert "<p>cotações</p>" in page

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from fregues.core.htmx import slot_register
+from fregues.core.htmx import slot_panels, slot_register
 from fregues.core.permissions import can
 from fregues.core.permissions import role_of as _role_of
 from fregues.core.views import service_http_errors
@@ -30,6 +30,9 @@ from ..selectors.briefing import open_opportunities, open_quotes
 # The deal page, as the pipeline area names it (looked up lazily: it lands in parallel).
 DEAL_URL_NAMES = ("sales:opportunity", "sales:opportunity_detail")
 QUOTE_URL_NAMES = ("sales:quote", "sales:quote_detail")
+ORDER_URL_NAMES = ("sales:order", "sales:order_detail")
+INVOICE_URL_NAMES = ("sales:invoice", "sales:invoice_detail")
+QUOTES_PANEL = "sales.quotes"  # the quotes area's own panel on the customer page
 
 
 def maybe_url(names: str | tuple[str, ...], *args: Any, query: str = "") -> str | None:
@@ -62,7 +65,9 @@ def party_deals(request: Any, party: Party) -> str | None:
     deals = open_opportunities(party.pk)
     for deal in deals:
         deal.url = maybe_url(DEAL_URL_NAMES, deal.pk)  # type: ignore[attr-defined]
-    quotes = open_quotes(party.pk)
+    # the quotes area may show the customer's quotes in a panel of its own: not twice
+    quotes_elsewhere = any(p.name == QUOTES_PANEL for p in slot_panels("party.open_work"))
+    quotes = [] if quotes_elsewhere else open_quotes(party.pk)
     for quote in quotes:
         quote.url = maybe_url(QUOTE_URL_NAMES, quote.pk)  # type: ignore[attr-defined]
     upcoming = (

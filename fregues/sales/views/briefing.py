@@ -19,7 +19,14 @@ from fregues.core.permissions import can
 from fregues.core.views import service_http_errors
 
 from ..selectors.briefing import Briefing, party_briefing, require_briefing, visit_for_briefing
-from .activity_panels import DEAL_URL_NAMES, QUOTE_URL_NAMES, decorate, maybe_url
+from .activity_panels import (
+    DEAL_URL_NAMES,
+    INVOICE_URL_NAMES,
+    ORDER_URL_NAMES,
+    QUOTE_URL_NAMES,
+    decorate,
+    maybe_url,
+)
 
 
 def _context(request: HttpRequest, briefing: Briefing) -> dict[str, Any]:
@@ -29,6 +36,10 @@ def _context(request: HttpRequest, briefing: Briefing) -> dict[str, Any]:
         deal.url = maybe_url(DEAL_URL_NAMES, deal.pk)  # type: ignore[attr-defined]
     for quote in briefing.quotes:
         quote.url = maybe_url(QUOTE_URL_NAMES, quote.pk)  # type: ignore[attr-defined]
+    for order in briefing.orders:
+        order.url = maybe_url(ORDER_URL_NAMES, order.pk)  # type: ignore[attr-defined]
+    for item in briefing.invoices:
+        item.url = maybe_url(INVOICE_URL_NAMES, item.invoice.pk)  # type: ignore[attr-defined]
     decorate(briefing.upcoming)
     if briefing.visit is not None:
         decorate([briefing.visit])
