@@ -27,6 +27,7 @@ from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
 from fregues.parties.selectors import party_search
 
+from ..filters.activities import ActivityFilters
 from ..forms.activities import (
     KIND_ICONS,
     ActivityForm,
@@ -81,11 +82,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, "activity.view")
     manager = can(user, "report.view")
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in ActivityKind.values else ""
+    filters = ActivityFilters.from_querydict(request.GET)  # the API's filters, read leniently
+    kind = filters.kind if filters.kind in ActivityKind.values else ""
     owner_raw = request.GET.get("owner", "") if manager else ""
     everyone = owner_raw == "all"
-    owner_id = _int(owner_raw)
+    owner_id = filters.owner_id if manager else None
     agenda = activity_agenda(actor=user, owner_id=owner_id, everyone=everyone, kind=kind or None)
     for _code, _label, rows in agenda.groups():
         decorate(rows)
