@@ -192,10 +192,13 @@ def client_for(user: Any) -> Client:
 
 
 def test_the_page_shows_the_open_case_with_its_sla_state(
-    customer: Any, agent: Any, seller: Any
+    customer: Any, agent: Any, seller: Any, django_assert_max_num_queries: Any
 ) -> None:
     made = fill(customer, agent, seller)
-    response = client_for(seller).get(f"/sales/briefing/{customer.pk}/")
+    client = client_for(seller)
+    client.get(f"/sales/briefing/{customer.pk}/")  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/sales/briefing/{customer.pk}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert made["case"].protocol in page and 'data-sla="ok"' in page
