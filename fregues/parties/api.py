@@ -277,7 +277,12 @@ def list_notes(request: HttpRequest, party_id: int) -> list[NoteOut]:
 
 @router.post("/{int:party_id}/notes", response={201: NoteOut, **ERROR_RESPONSES})
 def add_note(request: HttpRequest, party_id: int, payload: NoteIn) -> Status[NoteOut]:
-    note = services.note_add(actor=actor_of(request), party_id=party_id, body=payload.body)
+    note = services.note_add(
+        actor=actor_of(request),
+        party_id=party_id,
+        body=payload.body,
+        before_visit=payload.before_visit,
+    )
     return Status(201, NoteOut.build(note))
 
 

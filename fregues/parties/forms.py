@@ -282,6 +282,7 @@ class NoteForm(ServiceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Write a note…")}),
     )
+    before_visit = forms.BooleanField(label=_("Read before a visit"), required=False)
 
 
 class LifecycleForm(ServiceForm):

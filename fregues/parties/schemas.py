@@ -332,11 +332,13 @@ class DismissIn(Schema):
 
 class NoteIn(Schema):
     body: str
+    before_visit: bool = False
 
 
 class NoteOut(Schema):
     id: int
     body: str
+    before_visit: bool = False
     author: UserRef | None
     created_at: datetime.datetime
 
@@ -345,6 +347,7 @@ class NoteOut(Schema):
         return NoteOut(
             id=note.pk,
             body=note.body,
+            before_visit=note.before_visit,
             author=UserRef.from_user(note.author),
             created_at=note.created_at,
         )

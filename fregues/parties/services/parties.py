@@ -401,7 +401,8 @@ def party_delete(*, actor: Any, party_id: int, version: int | None = None) -> No
         event_emit("party.deleted", {"party_id": pk, "merged_ids": sorted(merged_ids)})
 
 
-def note_add(*, actor: Any, party_id: int, body: str) -> Note:
+def note_add(*, actor: Any, party_id: int, body: str, before_visit: bool = False) -> Note:
+    """Leave a note on a party; ``before_visit`` flags it for the top of visit briefings."""
     require(actor, "party.change")
     body = (body or "").strip()
     if not body:
@@ -409,10 +410,17 @@ def note_add(*, actor: Any, party_id: int, body: str) -> Note:
     with transaction.atomic():
         party = party_for_update(party_id)
         note = Note.objects.create(
-            party=party, author=actor if getattr(actor, "pk", None) else None, body=body
+            party=party,
+            author=actor if getattr(actor, "pk", None) else None,
+            body=body,
+            before_visit=bool(before_visit),
         )
         audit_record(
-            actor=actor, action="create", instance=note, party_id=party.pk, summary=body[:80]
+            actor=actor,
+            action="create",
+            instance=note,
+            party_id=party.pk,
+            summary=("[before visit] " if before_visit else "") + body[:80],
         )
         party_event("party.note_added", party, note_id=note.pk)
     return note

@@ -419,7 +419,10 @@ def note_add(request: HttpRequest, party_id: int) -> HttpResponse:
         form,
         "note_form",
         lambda f: services.note_add(
-            actor=request.user, party_id=party_id, body=f.cleaned_data["body"]
+            actor=request.user,
+            party_id=party_id,
+            body=f.cleaned_data["body"],
+            before_visit=f.cleaned_data.get("before_visit", False),
         ),
         _("Note added."),
     )

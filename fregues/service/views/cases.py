@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fregues.core.errors import NotFound, ServiceError
 from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
+from fregues.interactions.models import Channel
 from fregues.parties.models import Party
 from fregues.parties.selectors import party_get
 
@@ -331,6 +332,9 @@ def _open_form(request: HttpRequest, party: Party, data: Any = None) -> CaseOpen
     if data is None:
         kind = request.GET.get("case_type")
         initial = {"case_type": kind} if kind else {}
+        # a report taken elsewhere (e.g. on a visit, from the visit briefing) says its channel
+        if request.GET.get("channel") in Channel.values:
+            initial["channel"] = request.GET["channel"]
     return CaseOpenForm(
         data,
         case_types=ui_selectors.case_types(),
