@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.models import AuditEntry
@@ -262,18 +262,53 @@ def consent_state(*, party_id: int, language: str | None = None) -> list[Consent
     """The party's current consents, derived from the consent ledger: one entry per active
     purpose (the latest record for all of its channels, or its lawful basis when there is
     none), plus one per channel whose own latest record is newer. Every sender and the visit
-    briefing read it here. Two queries."""
-    purposes = list(ConsentPurpose.objects.filter(is_active=True))
-    records = list(
-        ConsentRecord.objects.filter(party_id=party_id, purpose__is_active=True).order_by(
-            "-occurred_at", "-id"
+    briefing read it here. One query."""
+    rows = (
+        ConsentPurpose.objects.filter(is_active=True)
+        .annotate(mine=FilteredRelation("records", condition=Q(records__party_id=party_id)))
+        .values(
+            "pk",
+            "code",
+            "name",
+            "name_en",
+            "lawful_basis",
+            "channels",
+            "mine__id",
+            "mine__channel",
+            "mine__granted",
+            "mine__occurred_at",
+            "mine__source",
+            "mine__text_version",
         )
+        .order_by("position", "pk", "-mine__occurred_at", "-mine__id")
     )
+    purposes: dict[int, ConsentPurpose] = {}
     latest: dict[tuple[int, str], ConsentRecord] = {}
-    for record in records:
-        latest.setdefault((record.purpose_id, record.channel), record)
+    for row in rows:  # one query: the purposes, each with this party's records (newest first)
+        if row["pk"] not in purposes:
+            purposes[row["pk"]] = ConsentPurpose(
+                pk=row["pk"],
+                code=row["code"],
+                name=row["name"],
+                name_en=row["name_en"],
+                lawful_basis=row["lawful_basis"],
+                channels=row["channels"],
+            )
+        if row["mine__id"] is not None:
+            latest.setdefault(
+                (row["pk"], row["mine__channel"]),
+                ConsentRecord(
+                    pk=row["mine__id"],
+                    purpose_id=row["pk"],
+                    channel=row["mine__channel"],
+                    granted=row["mine__granted"],
+                    occurred_at=row["mine__occurred_at"],
+                    source=row["mine__source"],
+                    text_version=row["mine__text_version"],
+                ),
+            )
     states: list[ConsentState] = []
-    for purpose in purposes:
+    for purpose in purposes.values():
         name = purpose.label(language)
         overall = latest.get((purpose.pk, ""))
         states.append(

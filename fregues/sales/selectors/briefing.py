@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from fregues.core.errors import NotFound
 from fregues.core.permissions import can, require
@@ -192,7 +193,7 @@ def party_briefing(
         if sees_deals
         else [],
         invoices=invoices,
-        consents=consent_state(party_id=party.pk),
+        consents=consent_state(party_id=party.pk, language=get_language()),
         notes=notes,
         upcoming=upcoming,
         generated_at=now,

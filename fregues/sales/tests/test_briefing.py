@@ -97,7 +97,7 @@ def test_the_briefing_gathers_everything_open(
     customer: Any, agent: Any, seller: Any, django_assert_max_num_queries: Any
 ) -> None:
     made = fill(customer, agent, seller)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         b = party_briefing(actor=seller, party_id=customer.pk)
     assert b.party == customer and b.party.owner is not None
     (item,) = b.cases
@@ -109,7 +109,10 @@ def test_the_briefing_gathers_everything_open(
     assert [o.pk for o in b.orders] == [made["order"].pk]
     (unpaid,) = b.invoices
     assert unpaid.invoice == made["late"] and unpaid.overdue and unpaid.amount_due == Decimal("500")
-    assert b.consents == []  # the consent ledger is not there yet
+    # no record yet: opt-in purposes are not granted, a contract's notices are allowed
+    assert {c.purpose: c.granted for c in b.consents}["marketing_email"] is False
+    assert {c.purpose: c.granted for c in b.consents}["service_notices"] is True
+    assert not any(c.recorded for c in b.consents)
     assert b.notes[0].before_visit and b.notes[0].body == "O dono só recebe de manhã."
     assert [a.pk for a in b.upcoming] == [made["upcoming"].pk]
 
@@ -124,7 +127,7 @@ def test_the_query_count_does_not_grow_with_the_history(
         QuoteFactory(party=customer)
         InvoiceFactory(party=customer)
         ActivityFactory(party=customer)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         b = party_briefing(actor=seller, party_id=customer.pk)
     assert len(b.cases) == 5
 
@@ -140,7 +143,7 @@ def test_the_api_answers_the_briefing(
     made = fill(customer, agent, seller)
     api = api_for(seller)
     api.get(f"/parties/{customer.pk}/briefing")  # warm the token lookup
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = api.get(f"/parties/{customer.pk}/briefing")
     assert response.status_code == 200
     body = response.json()
@@ -154,7 +157,7 @@ def test_the_api_answers_the_briefing(
     assert body["opportunities"][0]["amount"] == "25000.00"
     assert body["quotes"][0]["number"] == made["quote"].number
     assert body["invoices"][0]["overdue"] is True and body["invoices"][0]["amount_due"] == "500.00"
-    assert body["consents"] == []
+    assert {c["purpose"]: c["granted"] for c in body["consents"]}["marketing_email"] is False
     assert body["notes"][0]["before_visit"] is True
     assert body["upcoming_activities"][0]["id"] == made["upcoming"].pk
     assert body["visit"] is None
@@ -197,14 +200,14 @@ def test_the_page_shows_the_open_case_with_its_sla_state(
     made = fill(customer, agent, seller)
     client = client_for(seller)
     client.get(f"/sales/briefing/{customer.pk}/")  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(f"/sales/briefing/{customer.pk}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert made["case"].protocol in page and 'data-sla="ok"' in page
     assert "sla sla-ok" in page  # the SLA badge
     assert "O dono só recebe de manhã." in page and 'id="brief-read-first"' in page
-    assert 'id="no-consent"' in page and "WhatsApp" in page
+    assert 'data-purpose="marketing_email"' in page and "WhatsApp" in page
     assert made["quote"].number in page and made["late"].number in page
     assert 'id="overdue-invoices"' in page
     assert "sales/briefing.css" in page  # the print stylesheet
