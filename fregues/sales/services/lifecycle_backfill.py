@@ -179,15 +179,19 @@ def _update_parties(plans: Sequence[Plan], now: datetime.datetime) -> set[int]:
                 ],
             )
             return {row[0] for row in cursor.fetchall()}
-    # SQLite: the facts were read in this write transaction, nobody else can have written
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    # SQLite: writers take turns, and the facts were read in this transaction; still check
+    where, params = any_of("id", [p.party_id for p in plans])
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, version FROM parties_party WHERE {where}", params)
+        current = dict(cursor.fetchall())
+        fresh = [p for p in plans if current.get(p.party_id) == p.version]
+        stamp = connection.ops.adapt_datetimefield_value(now)
         cursor.executemany(
             "UPDATE parties_party SET lifecycle_stage = %s, lifecycle_changed_at = %s, "
-            "updated_at = %s, version = version + 1 WHERE id = %s AND version = %s",
-            [(p.final, stamp, stamp, p.party_id, p.version) for p in plans],
+            "updated_at = %s, version = version + 1 WHERE id = %s",
+            [(p.final, stamp, stamp, p.party_id) for p in fresh],
         )
-    return {p.party_id for p in plans}
+    return {p.party_id for p in fresh}
 
 
 def lifecycle_backfill(
