@@ -71,7 +71,7 @@ def generate(customers: int, lines: int, seed: int) -> dict[str, Any]:
     weights = [w for _s, w in STAGES]
     lines_per_customer = lines / customers
     # P(order) × orders per buyer × lines per order = lines per customer
-    orders_mean = 1 + (1 / 0.4 - 1)  # 1 + geometric(0.4) - 1 → 2.5
+    orders_mean = 2.28  # 1 + geometric(0.4), less the orders that would fall after END
     p_orders = min(1.0, lines_per_customer / (orders_mean * 3))
     counts = {"parties": 0, "orders": 0, "lines": 0, "invoices": 0}
     now = dt.datetime.now(dt.UTC)
