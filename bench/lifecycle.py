@@ -240,10 +240,10 @@ def measure(db: str, args: argparse.Namespace) -> dict[str, Any]:
     out["generated"] = step.last_json()
     log(f"[{db}] generated: {out['generated']}")
     for name, argv in (
-        ("dry_run", ["lifecycle", "backfill", "--dry-run", "--json"]),
-        ("backfill", ["lifecycle", "backfill", "--json"]),
-        ("second_run", ["lifecycle", "backfill", "--json"]),
-        ("sweep", ["lifecycle", "sweep", "--json"]),
+        ("dry_run", ["lifecycle", "backfill", "--dry-run", "--json", "--now", NOW.isoformat()]),
+        ("backfill", ["lifecycle", "backfill", "--json", "--now", NOW.isoformat()]),
+        ("second_run", ["lifecycle", "backfill", "--json", "--now", NOW.isoformat()]),
+        ("sweep", ["lifecycle", "sweep", "--json", "--now", NOW.isoformat()]),
     ):
         log(f"[{db}] {' '.join(argv)}")
         step = run([*fregues, *argv], env, timeout=args.timeout)

@@ -26,26 +26,27 @@ PARAMETER = {
 
 def rule_sentence(rule: LifecycleRule) -> str:
     """What the rule does, in a sentence with its parameter."""
-    stage = str(LifecycleStage(rule.to_stage).label).lower()
+    stage = str(LifecycleStage(rule.to_stage).label)
     if rule.kind == K.FIRST_PAID_ORDER:
-        return _("A customer's first paid order makes them a %(stage)s.") % {"stage": stage}
+        return _("A customer's first paid order moves them to %(stage)s.") % {"stage": stage}
     if rule.kind == K.REPEAT_ORDER:
         return _(
-            "A buyer who orders again within %(days)s days of the previous order becomes a "
+            "A buyer who orders again within %(days)s days of the previous order moves to "
             "%(stage)s."
         ) % {"days": rule.window_days or 365, "stage": stage}
     if rule.kind == K.DORMANT:
         return _(
-            "A buyer, client or advocate with no order for %(months)s months becomes %(stage)s."
+            "A buyer, client or advocate with no order for %(months)s months moves to "
+            "%(stage)s."
         ) % {"months": rule.months or 12, "stage": stage}
     if rule.kind == K.REFERRAL:
         return _(
-            "A buyer or client who referred a lead that became a customer becomes an %(stage)s."
+            "A buyer or client who referred a lead that became a customer moves to %(stage)s."
         ) % {"stage": stage}
     score = rule.min_score if rule.min_score is not None else 9
     return _(
         "A buyer or client who answers a satisfaction survey with %(score)s or more out of 10 "
-        "(%(five)s or more on a 1–5 survey) becomes an %(stage)s."
+        "(%(five)s or more on a 1–5 survey) moves to %(stage)s."
     ) % {"score": score, "five": (score + 1) // 2, "stage": stage}
 
 

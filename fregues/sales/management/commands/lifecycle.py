@@ -3,11 +3,13 @@ rules and the whole order history; fregues lifecycle sweep — the daily dormanc
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from fregues.core.errors import ServiceError
 from fregues.sales.services.lifecycle_backfill import BackfillResult, lifecycle_backfill
@@ -30,12 +32,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=50_000, help="Party ids per transaction (50,000)."
         )
+        parser.add_argument(
+            "--now",
+            type=datetime.datetime.fromisoformat,
+            help="Judge dormancy as of this moment (ISO 8601; default: now). For reruns that "
+            "must compare, e.g. a benchmark.",
+        )
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         parser.add_argument("--no-progress", action="store_true", help="No progress line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        now = options["now"]
+        if now is not None and timezone.is_naive(now):
+            now = timezone.make_aware(now)
         if options["action"] == "sweep":
-            moves = lifecycle_sweep()
+            moves = lifecycle_sweep(now=now)
             self.stdout.write(
                 json.dumps({"moves": moves}) if options["json"] else f"{moves} moves"
             )
@@ -58,6 +69,7 @@ class Command(BaseCommand):
                 party_id=options["party"],
                 batch_size=max(1, options["batch"]),
                 progress=progress,
+                now=now,
             )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
