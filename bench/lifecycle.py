@@ -75,25 +75,89 @@ def generate(customers: int, lines: int, seed: int) -> dict[str, Any]:
     p_orders = min(1.0, lines_per_customer / (orders_mean * 3))
     counts = {"parties": 0, "orders": 0, "lines": 0, "invoices": 0}
     now = dt.datetime.now(dt.UTC)
-    party_cols = (
-        "id kind name given_name family_name legal_name tax_id tax_id_kind country language "
-        "lifecycle_stage lifecycle_changed_at preferred_channel tier attributes search_text "
-        "version created_at updated_at"
-    ).split()
-    order_cols = (
-        "id number source external_id party_id status payment_state ordered_at paid_at "
-        "amount_paid cost_total notes content_hash currency subtotal discount_total tax_total "
-        "total version created_at updated_at"
-    ).split()
-    line_cols = (
-        "order_id position sku description unit quantity unit_price discount_percent discount "
-        "tax_rate tax_code net tax total unit_cost"
-    ).split()
-    invoice_cols = (
-        "number source external_id party_id order_id status payment_state issued_at due_date "
-        "paid_at amount_paid content_hash currency subtotal discount_total tax_total total "
-        "version created_at updated_at"
-    ).split()
+    party_cols = [
+        "id",
+        "kind",
+        "name",
+        "given_name",
+        "family_name",
+        "legal_name",
+        "tax_id",
+        "tax_id_kind",
+        "country",
+        "language",
+        "lifecycle_stage",
+        "lifecycle_changed_at",
+        "preferred_channel",
+        "tier",
+        "attributes",
+        "search_text",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    order_cols = [
+        "id",
+        "number",
+        "source",
+        "external_id",
+        "party_id",
+        "status",
+        "payment_state",
+        "ordered_at",
+        "paid_at",
+        "amount_paid",
+        "cost_total",
+        "notes",
+        "content_hash",
+        "currency",
+        "subtotal",
+        "discount_total",
+        "tax_total",
+        "total",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    line_cols = [
+        "order_id",
+        "position",
+        "sku",
+        "description",
+        "unit",
+        "quantity",
+        "unit_price",
+        "discount_percent",
+        "discount",
+        "tax_rate",
+        "tax_code",
+        "net",
+        "tax",
+        "total",
+        "unit_cost",
+    ]
+    invoice_cols = [
+        "number",
+        "source",
+        "external_id",
+        "party_id",
+        "order_id",
+        "status",
+        "payment_state",
+        "issued_at",
+        "due_date",
+        "paid_at",
+        "amount_paid",
+        "content_hash",
+        "currency",
+        "subtotal",
+        "discount_total",
+        "tax_total",
+        "total",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     imported = now - dt.timedelta(days=3000)  # the stages were set before any order
     number = 0
     done = 0
@@ -187,9 +251,7 @@ def stage_counts() -> dict[str, Any]:
 
     from fregues.parties.models import LifecycleMove, Party
 
-    stages = dict(
-        Party.objects.values_list("lifecycle_stage").annotate(n=Count("id")).order_by()
-    )
+    stages = dict(Party.objects.values_list("lifecycle_stage").annotate(n=Count("id")).order_by())
     return {"stages": stages, "lifecycle_moves": LifecycleMove.objects.count()}
 
 

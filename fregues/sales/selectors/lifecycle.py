@@ -15,7 +15,7 @@ from ..models import LifecycleRule, LifecycleRuleKind
 
 K = LifecycleRuleKind
 # What each rule's parameter is called (None: the rule has none).
-PARAMETER = {
+PARAMETER: dict[str, str | None] = {
     K.FIRST_PAID_ORDER: None,
     K.REPEAT_ORDER: "window_days",
     K.DORMANT: "months",
@@ -36,8 +36,7 @@ def rule_sentence(rule: LifecycleRule) -> str:
         ) % {"days": rule.window_days or 365, "stage": stage}
     if rule.kind == K.DORMANT:
         return _(
-            "A buyer, client or advocate with no order for %(months)s months moves to "
-            "%(stage)s."
+            "A buyer, client or advocate with no order for %(months)s months moves to %(stage)s."
         ) % {"months": rule.months or 12, "stage": stage}
     if rule.kind == K.REFERRAL:
         return _(
@@ -53,11 +52,13 @@ def rule_sentence(rule: LifecycleRule) -> str:
 def lifecycle_rule_list(*, actor: Any) -> list[LifecycleRule]:
     """Every rule, in order, each with ``sentence`` and ``parameter`` (the field it has)."""
     require(actor, "party.view")
-    rules = list(LifecycleRule.objects.all())
-    for rule in rules:
-        rule.sentence = rule_sentence(rule)  # type: ignore[attr-defined]
-        rule.parameter = PARAMETER.get(rule.kind)  # type: ignore[attr-defined]
-    return rules
+    return [_described(rule) for rule in LifecycleRule.objects.all()]
+
+
+def _described(rule: LifecycleRule) -> LifecycleRule:
+    rule.sentence = rule_sentence(rule)  # type: ignore[attr-defined]
+    rule.parameter = PARAMETER.get(rule.kind)  # type: ignore[attr-defined]
+    return rule
 
 
 def lifecycle_rule_get(*, actor: Any, rule_id: int) -> LifecycleRule:
@@ -67,6 +68,4 @@ def lifecycle_rule_get(*, actor: Any, rule_id: int) -> LifecycleRule:
         raise NotFound(
             _("Lifecycle rule %(id)s does not exist.") % {"id": rule_id}, details={"id": rule_id}
         )
-    rule.sentence = rule_sentence(rule)  # type: ignore[attr-defined]
-    rule.parameter = PARAMETER.get(rule.kind)  # type: ignore[attr-defined]
-    return rule
+    return _described(rule)

@@ -89,8 +89,9 @@ def party_revenue(
     net = ExpressionWrapper(F("total") - F("tax_total"), output_field=MONEY)
     costed = Q(cost_total__isnull=False)
     by_currency: dict[str, CurrencyRevenue] = {}
-    order_rows = (
-        Order.objects.filter(party_id=pk)
+    order_rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Order.objects.filter(party_id=pk)
         .exclude(status=OrderStatus.CANCELLED)
         .values("currency")
         .annotate(
@@ -102,8 +103,7 @@ def party_revenue(
             cost=Sum("cost_total"),
         )
         .order_by()
-    )
-    order_rows = list(order_rows)
+    ]
     for row in order_rows:
         c = by_currency.setdefault(row["currency"], CurrencyRevenue(row["currency"]))
         c.orders = row["n"]
@@ -123,8 +123,9 @@ def party_revenue(
     owed = ExpressionWrapper(F("total") - F("amount_paid"), output_field=MONEY)
     unsettled = ~Q(payment_state__in=[PaymentState.PAID, PaymentState.REFUNDED])
     late = unsettled & Q(due_date__lt=today)
-    invoice_rows = (
-        Invoice.objects.filter(party_id=pk)
+    invoice_rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Invoice.objects.filter(party_id=pk)
         .exclude(status=InvoiceStatus.VOID)
         .values("currency")
         .annotate(
@@ -135,7 +136,7 @@ def party_revenue(
             overdue_n=Count("id", filter=late),
         )
         .order_by()
-    )
+    ]
     for row in invoice_rows:
         c = by_currency.setdefault(row["currency"], CurrencyRevenue(row["currency"]))
         c.invoiced = quantize(row["invoiced"], c.currency)
@@ -148,8 +149,9 @@ def party_revenue(
         currencies=sorted(by_currency.values(), key=lambda c: (-c.revenue, c.currency)),
     )
     if last_orders and order_rows:
-        result.last_orders = list(
-            Order.objects.filter(party_id=pk)
+        result.last_orders = [
+            dict(row)
+            for row in Order.objects.filter(party_id=pk)
             .order_by("-ordered_at", "-id")
             .values(
                 "id",
@@ -161,5 +163,5 @@ def party_revenue(
                 "total",
                 "tax_total",
             )[:last_orders]
-        )
+        ]
     return result

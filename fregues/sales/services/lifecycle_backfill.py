@@ -294,5 +294,3 @@ def dormant_sweep(*, now: datetime.datetime, chunk: int = 5000) -> BackfillResul
     result.moves = sum(result.by_move.values())
     result.seconds = time.perf_counter() - started
     return result
-
-

@@ -220,10 +220,12 @@ def read_facts(
         params.append(_datetime_param(now - datetime.timedelta(days=days)))
     else:
         cutoff = "NULL"
-    sql = FACTS_SQL.format(
-        where=where, boundary=boundary, repeat=repeat, pack=PACK, cutoff=cutoff
-    )
+    sql = FACTS_SQL.format(where=where, boundary=boundary, repeat=repeat, pack=PACK, cutoff=cutoff)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.get_autocommit():
+            # Compiling this plan with JIT took 1.6 s of every 2.5 s batch (50,000 parties) at
+            # 1 M customers; the query itself runs in under a second without it.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out = []

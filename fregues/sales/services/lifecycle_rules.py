@@ -159,7 +159,7 @@ def _referral(payload: dict[str, Any]) -> LifecycleMove | None:
 
 # --- the rules themselves ------------------------------------------------------------------
 
-PARAMETERS = {
+PARAMETERS: dict[str, str] = {
     K.REPEAT_ORDER: "window_days",
     K.DORMANT: "months",
     K.SATISFACTION: "min_score",

@@ -44,13 +44,22 @@ def test_admin_changes_parameters_and_switches_rules(api_as: Any) -> None:
     response = api.patch(f"/lifecycle-rules/{r.pk}", {"window_days": 180})
     assert response.status_code == 200, response.json()
     assert response.json()["window_days"] == 180 and "180" in response.json()["sentence"]
-    response = api.patch(f"/lifecycle-rules/{rule('dormant').pk}", {"months": 6, "is_active": False})
+    response = api.patch(
+        f"/lifecycle-rules/{rule('dormant').pk}", {"months": 6, "is_active": False}
+    )
     assert (response.json()["months"], response.json()["is_active"]) == (6, False)
-    assert api.patch(f"/lifecycle-rules/{rule('satisfaction').pk}", {"min_score": 0}).status_code == 200
-    assert AuditEntry.objects.filter(entity_type="sales.lifecyclerule", action="update").count() == 3
+    assert (
+        api.patch(f"/lifecycle-rules/{rule('satisfaction').pk}", {"min_score": 0}).status_code
+        == 200
+    )
+    assert (
+        AuditEntry.objects.filter(entity_type="sales.lifecyclerule", action="update").count() == 3
+    )
     # a repeat changes nothing and writes nothing
     api.patch(f"/lifecycle-rules/{r.pk}", {"window_days": 180})
-    assert AuditEntry.objects.filter(entity_type="sales.lifecyclerule", action="update").count() == 3
+    assert (
+        AuditEntry.objects.filter(entity_type="sales.lifecyclerule", action="update").count() == 3
+    )
 
 
 @pytest.mark.parametrize(

@@ -254,8 +254,10 @@ def test_satisfaction_below_threshold_or_from_a_prospect_moves_nobody() -> None:
 
     fine = party("buyer")
     prospect = party("prospect")
-    on_event("case.satisfaction", {"case_id": CaseFactory(party=fine).pk, "party_id": fine.pk,
-                                   "score": 4, "protocol": "X"})
+    on_event(
+        "case.satisfaction",
+        {"case_id": CaseFactory(party=fine).pk, "party_id": fine.pk, "score": 4, "protocol": "X"},
+    )
     on_event("case.satisfaction", {"case_id": 1, "party_id": prospect.pk, "score": 5})
     on_event("case.satisfaction", {"party_id": fine.pk, "score": 9, "scale": 10, "case_id": 1})
     fine.refresh_from_db()

@@ -45,7 +45,7 @@ def test_admin_changes_a_parameter_and_switches_a_rule_off(make_user: Any) -> No
     rule.refresh_from_db()
     assert (rule.months, rule.is_active) == (6, False)
     page = admin.get(reverse("sales:lifecycle_rules")).content.decode()
-    assert "6" in page and "Saved" in page or "Salvo" in page
+    assert 'value="6"' in page and 'class="toast' in page
 
 
 def test_a_bad_parameter_shows_the_message_in_the_form(make_user: Any, unchanged: Any) -> None:
@@ -97,9 +97,8 @@ def test_customer_page_shows_revenue_and_the_cause_of_automatic_moves(make_user:
     assert "100,00" in text and first.number in text  # net of taxes, the latest order
     assert "40,0 %" in text or "40.0 %" in text  # margin
     # the history says which order made the customer a buyer
-    assert "move-cause" in text and f"order {first.number}" in text or (
-        f"pedido {first.number}" in text
-    )
+    assert "move-cause" in text
+    assert first.number in text.split("move-cause", 1)[1][:300]
 
 
 def test_marketing_sees_no_revenue_panel(make_user: Any) -> None:

@@ -47,9 +47,7 @@ class Command(BaseCommand):
             now = timezone.make_aware(now)
         if options["action"] == "sweep":
             moves = lifecycle_sweep(now=now)
-            self.stdout.write(
-                json.dumps({"moves": moves}) if options["json"] else f"{moves} moves"
-            )
+            self.stdout.write(json.dumps({"moves": moves}) if options["json"] else f"{moves} moves")
             return
         show = not options["no_progress"] and not options["json"] and sys.stderr.isatty()
 
