@@ -326,3 +326,15 @@ def test_now_defaults_to_the_clock() -> None:
     lifecycle_rules_apply(party_ids=[p.pk])
     p.refresh_from_db()
     assert p.lifecycle_stage == "buyer"
+
+
+def test_the_lifecycle_api_names_the_cause_of_automatic_moves(api_as: Any) -> None:
+    p = party("prospect")
+    o = order(p, days_ago(3), paid=True)
+    apply(p)
+    history = api_as("agent").get(f"/parties/{p.pk}/lifecycle").json()["history"]
+    automatic = [m for m in history if m["cause_type"]]
+    assert [(m["to_stage"], m["cause_type"], m["cause_id"]) for m in automatic] == [
+        ("buyer", "sales.order", o.pk)
+    ]
+    assert automatic[0]["actor"] is None and o.number in automatic[0]["reason"]
