@@ -103,3 +103,28 @@ def test_percentile_and_report() -> None:
     assert "| Search p50 / p95 (ms) | 2.00 / 40.0 ❌ |" in table
     checks = report.checks(result["databases"])
     assert any(c["metric"] == "search_p95_ms" and c["pass"] is False for c in checks)
+
+
+def test_lifecycle_report_renders_a_run_and_an_error() -> None:
+    from bench.lifecycle import report as lifecycle_report
+
+    text = lifecycle_report(
+        {
+            "customers": 1000,
+            "lines": 5000,
+            "date": "2026-12-04",
+            "git": {"short": "abc"},
+            "machine": {"cores": 2, "load_average": [0.1, 0.1, 0.1]},
+            "runs": [
+                {
+                    "database": "postgres",
+                    "generated": {"orders": 1500, "invoices": 20, "seconds": 1.0},
+                    "backfill": {"seconds": 2.5, "moves": 900, "by_move": {"suspect→buyer": 900}},
+                    "second_run": {"seconds": 0.5, "moves": 0},
+                },
+                {"database": "sqlite", "error": "migrate failed"},
+            ],
+        }
+    )
+    assert "| Backfill (s, the command's own time) | 2.5 | — |" in text
+    assert "suspect→buyer 900" in text and "sqlite: migrate failed" in text

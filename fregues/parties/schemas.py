@@ -266,6 +266,9 @@ class LifecycleMoveOut(Schema):
     occurred_at: datetime.datetime
     actor: UserRef | None
     reason: str
+    # what caused an automatic move, as a regarding reference ("sales.order", 42)
+    cause_type: str = ""
+    cause_id: int | None = None
 
     @staticmethod
     def build(move: Any) -> LifecycleMoveOut:
@@ -276,6 +279,8 @@ class LifecycleMoveOut(Schema):
             occurred_at=move.occurred_at,
             actor=UserRef.from_user(move.actor),
             reason=move.reason,
+            cause_type=move.cause_type or "",
+            cause_id=move.cause_id,
         )
 
 

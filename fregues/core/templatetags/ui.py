@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from fregues.core.htmx import slot_render
 from fregues.core.permissions import can as _can
+from fregues.core.regarding import regarding_links
 
 register = template.Library()
 
@@ -193,6 +194,22 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def with_regarding(items: Any, prefix: str = "regarding") -> list[tuple[Any, Any]]:
+    """``{% for move, cause in moves|with_regarding:"cause" %}``: each item with the link of
+    the record its ``<prefix>_type`` / ``<prefix>_id`` name (None when none is known), looked up
+    for all items at once (see fregues.core.regarding)."""
+    rows = list(items or [])
+    refs = [
+        (getattr(item, f"{prefix}_type", ""), getattr(item, f"{prefix}_id", None)) for item in rows
+    ]
+    links = regarding_links(refs)
+    return [
+        (item, links.get((kind, int(pk))) if kind and pk is not None else None)
+        for item, (kind, pk) in zip(rows, refs, strict=True)
+    ]
 
 
 @register.simple_tag(takes_context=True)
