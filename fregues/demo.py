@@ -22,6 +22,7 @@ from fregues.accounts.models import User
 from fregues.accounts.services import team_create, user_create
 from fregues.core.permissions import ROLES
 from fregues.core.text import fold
+from fregues.demo_sales import load_sales_demo
 from fregues.demo_service import load_service_demo
 from fregues.interactions.services import interaction_record_many
 from fregues.parties.models import Party
@@ -40,6 +41,7 @@ DEMO_USERS = [
     ("bruno", "agent", "Bruno", "Cardoso"),
     ("carla", "agent", "Carla", "Ferreira"),
     ("duarte", "relationship_manager", "Duarte", "Pires"),
+    ("sofia", "sales", "Sofia", "Mendes"),
 ]
 
 STAGES = [
@@ -450,10 +452,12 @@ def load_demo(*, seed: int = 2026) -> str:
                 note_add(actor=None, party_id=person.pk, body=gen.rng.choice(BODIES))
             duplicate_scan(actor=None)
             service_report = load_service_demo(users=users, people=people, orgs=orgs, seed=seed)
+            sales_report = load_sales_demo(users=users, people=people, orgs=orgs, seed=seed)
         lines.append(
             f"Loaded {len(people)} people, {len(orgs)} organisations and {count} interactions."
         )
         lines.append(service_report)
+        lines.append(sales_report)
     lines.append("")
     lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _first, _last in DEMO_USERS:
