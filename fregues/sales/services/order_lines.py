@@ -1,0 +1,667 @@
+"""The lines of orders and invoices, read the same way from the screen, the API, the ERP and
+an import file.
+
+Reading happens in three steps so a bulk import can run the first in a worker process:
+
+1. ``clean_line`` (pure, no database): the numbers, the rules (quantity > 0, unit price ≥ 0,
+   discount 0–100 % or an amount, tax rate), which product the line names (id, SKU or the ERP's
+   external id) — every problem an error naming the line;
+2. ``products_resolve`` (a few queries for any number of lines): the named products exist,
+   and fill what the line left out (description, unit, tax rate, unit cost, the price-list
+   price);
+3. ``lines_price``: each line's amounts and the document's totals with ``fregues.sales.money``,
+   and the cost total when every line has a unit cost.
+
+``document_fingerprint`` is the ``content_hash`` that makes a repeated ERP push or a re-run
+import change nothing; ``payment_state_for`` is the one rule from amounts to a payment state.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from fregues.core.bulk import bulk_insert
+from fregues.core.errors import ErrorCollector
+from fregues.core.text import fold
+
+from ..models import Price, Product, TaxRate
+from ..money import (
+    HUNDRED,
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    ZERO,
+    DocumentTotals,
+    LineAmounts,
+    document_totals,
+    line_amounts,
+    to_decimal,
+)
+
+Q3 = Decimal("0.001")
+Q4 = Decimal("0.0001")
+Q2 = Decimal("0.01")
+MAX_TAX = Decimal("999.999")
+
+# What a line may say about itself (everything else is ignored).
+LINE_KEYS = (
+    "product_id",
+    "sku",
+    "product_external_id",
+    "description",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "discount",
+    "tax_rate",
+    "tax_code",
+    "unit_cost",
+)
+
+# The columns both line tables share, in the order ``line_rows`` writes them.
+LINE_COLUMNS = (
+    "position",
+    "product_id",
+    "sku",
+    "description",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "discount",
+    "tax_rate",
+    "tax_code",
+    "net",
+    "tax",
+    "total",
+)
+
+
+def _q(value: Decimal, places: Decimal) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _number(raw: Any, errors: ErrorCollector, field: str, label: str, what: str) -> Decimal | None:
+    """``raw`` as a Decimal (None when empty), or an error "Line 2: the quantity is not a
+    number"."""
+    if raw is None or raw == "":
+        return None
+    value = to_decimal(raw)
+    if value is None:
+        errors.add(
+            field,
+            _("%(line)s: the %(what)s '%(value)s' is not a number.")
+            % {"line": label, "what": what, "value": raw},
+        )
+    return value
+
+
+def line_label(index: int) -> str:
+    return _("Line %(n)s") % {"n": index + 1}
+
+
+def clean_line(
+    raw: Mapping[str, Any], index: int, errors: ErrorCollector, prefix: str = "lines"
+) -> dict[str, Any]:
+    """One line as sent, checked without the database (see the module's docstring).
+
+    Returns the cleaned line (also when it has errors, so the caller can go on checking the
+    others); errors go to ``<prefix>.<index>.<field>`` and name the line ("Line 2: ...")."""
+    label = line_label(index)
+    at = f"{prefix}.{index}."
+    product_id = raw.get("product_id")
+    if product_id in ("", None):
+        product_id = None
+    elif not str(product_id).isdigit():
+        errors.add(
+            at + "product_id",
+            _("%(line)s: there is no product %(id)s.") % {"line": label, "id": product_id},
+        )
+        product_id = None
+    else:
+        product_id = int(product_id)
+    sku = str(raw.get("sku") or "").strip()[:60]
+    external = str(raw.get("product_external_id") or "").strip()[:120]
+    description = " ".join(str(raw.get("description") or "").split())[:300]
+    if product_id is None and not sku and not external and not description:
+        errors.add(
+            at + "description",
+            _("%(line)s: name the product (id or SKU) or describe what was sold.")
+            % {"line": label},
+        )
+    quantity = _number(raw.get("quantity"), errors, at + "quantity", label, _("quantity"))
+    if quantity is None and at + "quantity" not in errors.errors:
+        errors.add(at + "quantity", _("%(line)s: say the quantity.") % {"line": label})
+    elif quantity is not None:
+        if quantity <= ZERO:
+            errors.add(
+                at + "quantity",
+                _("%(line)s: the quantity must be more than zero (it is %(v)s).")
+                % {"line": label, "v": raw.get("quantity")},
+            )
+        elif quantity > MAX_QUANTITY:
+            errors.add(at + "quantity", _("%(line)s: the quantity is too large.") % {"line": label})
+        else:
+            quantity = _q(quantity, Q3)
+    price = _number(raw.get("unit_price"), errors, at + "unit_price", label, _("unit price"))
+    if price is not None:
+        if price < ZERO:
+            errors.add(
+                at + "unit_price",
+                _("%(line)s: the unit price cannot be negative.") % {"line": label},
+            )
+        elif price > MAX_AMOUNT:
+            errors.add(
+                at + "unit_price", _("%(line)s: the unit price is too large.") % {"line": label}
+            )
+        else:
+            price = _q(price, Q4)
+    percent, discount = _discount(raw, errors, at, label)
+    tax = _number(raw.get("tax_rate"), errors, at + "tax_rate", label, _("tax rate"))
+    if tax is not None:
+        if tax < ZERO or tax > MAX_TAX:
+            errors.add(
+                at + "tax_rate",
+                _("%(line)s: the tax rate must be between 0 and 999 %%.") % {"line": label},
+            )
+        else:
+            tax = _q(tax, Q3)
+    cost = _number(raw.get("unit_cost"), errors, at + "unit_cost", label, _("unit cost"))
+    if cost is not None:
+        if cost < ZERO or cost > MAX_AMOUNT:
+            errors.add(
+                at + "unit_cost", _("%(line)s: the unit cost cannot be negative.") % {"line": label}
+            )
+        else:
+            cost = _q(cost, Q4)
+    return {
+        "product_id": product_id,
+        "sku": sku,
+        "product_external_id": external,
+        "description": description,
+        "unit": str(raw.get("unit") or "").strip()[:20],
+        "quantity": quantity,
+        "unit_price": price,
+        "discount_percent": percent,
+        "discount": discount,
+        "tax_rate": tax,
+        "tax_code": str(raw.get("tax_code") or "").strip()[:40],
+        "unit_cost": cost,
+    }
+
+
+def _discount(
+    raw: Mapping[str, Any], errors: ErrorCollector, at: str, label: str
+) -> tuple[Decimal, Decimal | None]:
+    """The discount as a percentage (``discount_percent``, or ``discount`` written "10%") or
+    an amount (``discount``)."""
+    percent_raw = raw.get("discount_percent")
+    amount_raw = raw.get("discount")
+    if isinstance(amount_raw, str) and amount_raw.strip().endswith("%"):
+        percent_raw, amount_raw = amount_raw.strip()[:-1], None
+    percent = _number(percent_raw, errors, at + "discount_percent", label, _("discount"))
+    if percent is not None and not (ZERO <= percent <= HUNDRED):
+        errors.add(
+            at + "discount_percent",
+            _("%(line)s: the discount must be between 0 and 100 %%.") % {"line": label},
+        )
+        percent = None
+    amount = _number(amount_raw, errors, at + "discount", label, _("discount"))
+    if amount is not None and amount < ZERO:
+        errors.add(
+            at + "discount", _("%(line)s: the discount cannot be negative.") % {"line": label}
+        )
+        amount = None
+    if amount is not None and amount == ZERO:
+        amount = None
+    return _q(percent, Q2) if percent is not None else ZERO, (
+        _q(amount, Q2) if amount is not None else None
+    )
+
+
+def clean_lines(
+    raws: Any, errors: ErrorCollector, prefix: str = "lines", required: bool = True
+) -> list[dict[str, Any]]:
+    """Every line of a document (``clean_line`` each); at least one when ``required``."""
+    if raws in (None, ""):
+        raws = []
+    if not isinstance(raws, list | tuple):
+        errors.add(prefix, _("Send the lines as a list."))
+        return []
+    if required and not raws:
+        errors.add(prefix, _("Add at least one line."))
+    lines = []
+    for index, raw in enumerate(raws):
+        if not isinstance(raw, Mapping):
+            errors.add(
+                f"{prefix}.{index}", _("%(line)s: not a line.") % {"line": line_label(index)}
+            )
+            continue
+        lines.append(clean_line(raw, index, errors, prefix))
+    return lines
+
+
+@dataclass
+class Catalog:
+    """The products, taxes and prices a set of lines refers to (read once per batch)."""
+
+    by_id: dict[int, dict[str, Any]]
+    by_sku: dict[str, dict[str, Any]]
+    by_external: dict[str, dict[str, Any]]
+    taxes: dict[str, Decimal]
+    prices: dict[tuple[int, str], Decimal]
+
+
+_PRODUCT_FIELDS = ("id", "sku", "name", "unit", "cost", "cost_currency", "external_id")
+
+
+def catalog_for(
+    lines: Iterable[Mapping[str, Any]], source: str = "", currencies: Iterable[str] = ()
+) -> Catalog:
+    """Read the products the lines name (by id, SKU, or external id of ``source``), the tax
+    rates they use and their price-list prices in ``currencies``: at most five queries."""
+    ids, skus, externals, codes = set(), set(), set(), set()
+    for line in lines:
+        if line.get("product_id"):
+            ids.add(line["product_id"])
+        if line.get("sku"):
+            skus.add(line["sku"])
+        if line.get("product_external_id"):
+            externals.add(line["product_external_id"])
+        if line.get("tax_code"):
+            codes.add(line["tax_code"])
+    products = Product.objects.select_related("tax_rate")
+    found: dict[int, dict[str, Any]] = {}
+    by_sku: dict[str, dict[str, Any]] = {}
+    by_external: dict[str, dict[str, Any]] = {}
+    wanted = []
+    if ids:
+        wanted.append(products.filter(pk__in=ids))
+    if skus:
+        wanted.append(products.filter(sku__in=skus))
+    if externals:
+        wanted.append(products.filter(source=source, external_id__in=externals))
+    for query in wanted:
+        for product in query:
+            row = {name: getattr(product, name) for name in _PRODUCT_FIELDS}
+            row["source"] = product.source
+            row["tax_rate"] = product.tax_rate.rate if product.tax_rate else None
+            row["tax_code"] = product.tax_rate.code if product.tax_rate else ""
+            found[product.pk] = row
+    for row in found.values():
+        by_sku[row["sku"]] = row
+        if row["external_id"] and row["source"] == source:
+            by_external[row["external_id"]] = row
+    taxes = (
+        dict(TaxRate.objects.filter(code__in=codes).values_list("code", "rate")) if codes else {}
+    )
+    prices: dict[tuple[int, str], Decimal] = {}
+    currencies = set(currencies)
+    if found and currencies:
+        for product_id, currency, price in Price.objects.filter(
+            product_id__in=list(found),
+            price_list__currency__in=currencies,
+            price_list__is_default=True,
+        ).values_list("product_id", "price_list__currency", "unit_price"):
+            prices[(product_id, currency)] = price
+    return Catalog(found, by_sku, by_external, taxes, prices)
+
+
+def products_resolve(
+    lines: list[dict[str, Any]],
+    catalog: Catalog,
+    currency: str,
+    errors: ErrorCollector,
+    prefix: str = "lines",
+) -> None:
+    """Tie each line to its product (a product named but missing is an error naming the line)
+    and fill what the line left out from the product: description, unit, tax rate and code,
+    unit cost (when the product's cost is in the document's currency) and the unit price of
+    the currency's default price list."""
+    for index, line in enumerate(lines):
+        label = line_label(index)
+        at = f"{prefix}.{index}."
+        product = None
+        if line["product_id"] is not None:
+            product = catalog.by_id.get(line["product_id"])
+            if product is None:
+                errors.add(
+                    at + "product_id",
+                    _("%(line)s: there is no product %(id)s.")
+                    % {"line": label, "id": line["product_id"]},
+                )
+        elif line["product_external_id"]:
+            product = catalog.by_external.get(line["product_external_id"])
+            if product is None and line["sku"]:
+                product = catalog.by_sku.get(line["sku"])
+            if product is None:
+                errors.add(
+                    at + "product_external_id",
+                    _("%(line)s: there is no product with external id '%(code)s'.")
+                    % {"line": label, "code": line["product_external_id"]},
+                )
+        elif line["sku"]:
+            product = catalog.by_sku.get(line["sku"])
+            if product is None:
+                errors.add(
+                    at + "sku",
+                    _("%(line)s: there is no product with SKU '%(sku)s'.")
+                    % {"line": label, "sku": line["sku"]},
+                )
+        fill_from_product(line, product, catalog, currency, errors, at, label)
+
+
+def fill_from_product(
+    line: dict[str, Any],
+    product: Mapping[str, Any] | None,
+    catalog: Catalog,
+    currency: str,
+    errors: ErrorCollector,
+    at: str,
+    label: str,
+) -> None:
+    """Complete one line from its product (or leave a free line as it is)."""
+    line["product_id"] = product["id"] if product else None
+    if product:
+        line["sku"] = line["sku"] or product["sku"]
+        line["description"] = line["description"] or product["name"][:300]
+        line["unit"] = line["unit"] or product["unit"]
+        if (
+            line["unit_cost"] is None
+            and product["cost"] is not None
+            and product["cost_currency"] in ("", currency)
+        ):
+            line["unit_cost"] = _q(product["cost"], Q4)
+    if line["tax_rate"] is None:
+        if line["tax_code"]:
+            rate = catalog.taxes.get(line["tax_code"])
+            if rate is None:
+                errors.add(
+                    at + "tax_code",
+                    _("%(line)s: there is no tax '%(code)s'.")
+                    % {"line": label, "code": line["tax_code"]},
+                )
+            line["tax_rate"] = rate
+        elif product and product["tax_rate"] is not None:
+            line["tax_rate"] = product["tax_rate"]
+            line["tax_code"] = product["tax_code"]
+    if line["unit_price"] is None:
+        price = catalog.prices.get((product["id"], currency)) if product else None
+        if price is None:
+            errors.add(at + "unit_price", _("%(line)s: say the unit price.") % {"line": label})
+        line["unit_price"] = price
+
+
+@dataclass
+class Priced:
+    """A document's lines with their amounts, its totals and its cost (None: not every line
+    has a unit cost)."""
+
+    lines: list[dict[str, Any]]
+    totals: DocumentTotals
+    cost_total: Decimal | None
+
+
+def lines_price(
+    lines: Sequence[dict[str, Any]], currency: str, errors: ErrorCollector, prefix: str = "lines"
+) -> Priced:
+    """Each line's amounts (``fregues.sales.money.line_amounts``: gross, discount, net, tax,
+    total) and the document's totals; a discount larger than the line is an error."""
+    amounts: list[LineAmounts] = []
+    cost: Decimal | None = ZERO
+    for index, line in enumerate(lines):
+        if line["quantity"] is None or line["unit_price"] is None:
+            continue
+        amount = line_amounts(
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            discount_percent=line["discount_percent"],
+            discount=line["discount"],
+            tax_rate=line["tax_rate"] or ZERO,
+            currency=currency,
+        )
+        if amount.net < ZERO:
+            errors.add(
+                f"{prefix}.{index}.discount",
+                _("%(line)s: the discount is larger than the line.") % {"line": line_label(index)},
+            )
+        if amount.total > MAX_AMOUNT:
+            errors.add(
+                f"{prefix}.{index}.quantity",
+                _("%(line)s: the amount is too large.") % {"line": line_label(index)},
+            )
+        line["discount_amount"] = amount.discount
+        line["net"], line["tax"], line["total"] = amount.net, amount.tax, amount.total
+        amounts.append(amount)
+        if cost is not None and line.get("unit_cost") is not None:
+            cost += line["quantity"] * line["unit_cost"]
+        else:
+            cost = None
+    totals = document_totals(amounts)
+    if totals.total > MAX_AMOUNT:
+        errors.add(prefix, _("The total is too large."))
+    return Priced(list(lines), totals, _q(cost, Q2) if cost is not None and lines else None)
+
+
+def line_rows(
+    document_id: int, lines: Sequence[Mapping[str, Any]], with_cost: bool
+) -> list[tuple[Any, ...]]:
+    """Rows for ``bulk_insert`` in the order ``(<document>_id, *LINE_COLUMNS[, unit_cost])``."""
+    rows = []
+    for position, line in enumerate(lines):
+        row: tuple[Any, ...] = (
+            document_id,
+            position,
+            line["product_id"],
+            line["sku"],
+            line["description"] or line["sku"],
+            line["unit"],
+            line["quantity"],
+            line["unit_price"],
+            line["discount_percent"],
+            line["discount_amount"],
+            line["tax_rate"] or ZERO,
+            line["tax_code"],
+            line["net"],
+            line["tax"],
+            line["total"],
+        )
+        if with_cost:
+            row += (line.get("unit_cost"),)
+        rows.append(row)
+    return rows
+
+
+def lines_write(model: Any, key: str, document_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
+    """Insert a document's lines (``key``: ``order_id`` or ``invoice_id``)."""
+    with_cost = key == "order_id"
+    fields = (key, *LINE_COLUMNS, *(("unit_cost",) if with_cost else ()))
+    bulk_insert(model, fields, line_rows(document_id, lines, with_cost))
+
+
+def totals_apply(document: Any, priced: Priced) -> None:
+    for name in ("subtotal", "discount_total", "tax_total", "total"):
+        setattr(document, name, getattr(priced.totals, name))
+
+
+# -- payment state -------------------------------------------------------------------------
+UNPAID, PARTIAL, PAID, REFUNDED = "unpaid", "partial", "paid", "refunded"
+
+
+def payment_state_for(total: Decimal, amount_paid: Decimal) -> str:
+    """Unpaid, partly paid or paid, from what was received against the total."""
+    if amount_paid <= ZERO:
+        return UNPAID
+    if amount_paid >= total:
+        return PAID
+    return PARTIAL
+
+
+# -- words a person or an ERP uses -----------------------------------------------------------
+STATUS_WORDS = {
+    "confirmed": "confirmed",
+    "confirmado": "confirmed",
+    "aberto": "confirmed",
+    "em aberto": "confirmed",
+    "open": "confirmed",
+    "novo": "confirmed",
+    "aprovado": "confirmed",
+    "fulfilled": "fulfilled",
+    "delivered": "fulfilled",
+    "entregue": "fulfilled",
+    "faturado": "fulfilled",
+    "concluido": "fulfilled",
+    "enviado": "fulfilled",
+    "shipped": "fulfilled",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "cancelado": "cancelled",
+    "anulado": "cancelled",
+}
+PAYMENT_WORDS = {
+    "unpaid": "unpaid",
+    "not paid": "unpaid",
+    "nao pago": "unpaid",
+    "pendente": "unpaid",
+    "em aberto": "unpaid",
+    "aberto": "unpaid",
+    "a pagar": "unpaid",
+    "por pagar": "unpaid",
+    "partial": "partial",
+    "partly paid": "partial",
+    "parcial": "partial",
+    "pago parcialmente": "partial",
+    "parcialmente pago": "partial",
+    "paid": "paid",
+    "pago": "paid",
+    "quitado": "paid",
+    "liquidado": "paid",
+    "refunded": "refunded",
+    "reembolsado": "refunded",
+    "estornado": "refunded",
+    "devolvido": "refunded",
+}
+INVOICE_STATUS_WORDS = {
+    "issued": "issued",
+    "emitida": "issued",
+    "emitido": "issued",
+    "valid": "issued",
+    "autorizada": "issued",
+    "void": "void",
+    "cancelled": "void",
+    "canceled": "void",
+    "cancelada": "void",
+    "anulada": "void",
+}
+
+
+@lru_cache(maxsize=256)
+def word(value: str) -> str:
+    return fold(value).replace("_", " ").replace("-", " ")
+
+
+def choice(
+    value: Any, words: Mapping[str, str], errors: ErrorCollector, field: str, default: str
+) -> str:
+    """A status or payment state from the code or a word for it ("pago", "Entregue")."""
+    if value in (None, ""):
+        return default
+    found = words.get(word(str(value)))
+    if found is None:
+        allowed = sorted(set(words.values()))
+        errors.add(
+            field,
+            _("'%(v)s' is not one of: %(allowed)s.") % {"v": value, "allowed": ", ".join(allowed)},
+        )
+        return default
+    return found
+
+
+# -- moments ---------------------------------------------------------------------------------
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+@lru_cache(maxsize=4096)
+def _moment(text: str) -> datetime.datetime | None:
+    match = _DMY.fullmatch(text)
+    if match:
+        day, month, year, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        try:
+            naive = datetime.datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return None
+        return timezone.make_aware(naive)
+    try:
+        found = parse_datetime(text)
+    except ValueError:
+        return None
+    if found is None:
+        try:
+            day_only = parse_date(text)
+        except ValueError:
+            return None
+        if day_only is None:
+            return None
+        found = datetime.datetime.combine(day_only, datetime.time())
+    if timezone.is_naive(found):
+        found = timezone.make_aware(found)
+    return found
+
+
+def moment(value: Any, errors: ErrorCollector, field: str, label: str) -> datetime.datetime | None:
+    """A date and time from ISO 8601, "31/12/2025 14:30" or a plain date (midnight, local
+    time); None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, datetime.date):
+        return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
+    found = _moment(str(value).strip())
+    if found is None:
+        errors.add(
+            field,
+            _("'%(v)s' is not a date %(what)s can be read from (use 2025-12-31 or 31/12/2025).")
+            % {"v": value, "what": label},
+        )
+    return found
+
+
+def day(value: Any, errors: ErrorCollector, field: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    found = moment(value, errors, field, _("due date"))
+    return timezone.localdate(found) if found else None
+
+
+# -- what makes a document the same ------------------------------------------------------------
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return str(value)
+
+
+def document_fingerprint(head: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> str:
+    """The ``content_hash`` of a document as sent, once cleaned: the same order from the API or
+    from a file, written either way, has the same fingerprint; any change gives another."""
+    parts = [f"{key}={_text(head[key])}" for key in sorted(head)]
+    for line in lines:
+        parts.append("|".join(_text(line.get(key)) for key in LINE_KEYS))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
