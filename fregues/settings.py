@@ -211,7 +211,9 @@ LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
 DOCUMENT_PREFIXES = {
     "quote": env("QUOTE_PREFIX", "ORC-"),
     "order": env("ORDER_PREFIX", "PED-"),
-    "invoice": env("INVOICE_PREFIX", "FAT-"),  # invoices recorded in Freguês (the ERP's keep theirs)
+    "invoice": env(
+        "INVOICE_PREFIX", "FAT-"
+    ),  # invoices recorded in Freguês (the ERP's keep theirs)
 }
 
 LOGGING = {

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    """One run of a file import (parties or interactions), from the CLI, the UI or the API.
+    """One run of a file import (parties, interactions or orders), from the CLI, the UI or the API.
 
     It keeps the uploaded file, the column mapping chosen, the live counters the progress bar
     reads, and the rejected-rows CSV the user downloads. The ``idempotency_key`` (the file's
@@ -18,6 +18,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         PARTIES = "parties", _("Customers")
         INTERACTIONS = "interactions", _("Interactions")
+        ORDERS = "orders", _("Orders")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -41,13 +41,37 @@ from fregues.parties.services.imports import (
     party_import_many,
     party_import_validate,
 )
+from fregues.sales.models import Order, OrderLine
+from fregues.sales.services.order_imports import order_import_many, order_import_validate
 
-from .fields import FIELDS, auto_map
+from .fields import FIELDS, GROUPED_BY, auto_map
 from .models import ImportJob
 from .tables import FileRejected, Table, sample_rows, table_open
 
 BATCH_SIZE = 5000
 Progress = Callable[[ImportJob], None]
+
+# Per kind: the columns every run needs, the tables a load grows (re-analysed as it goes),
+# the pure check of a batch (may run in a worker process) and the batch writer.
+_NEEDED: dict[str, set[str]] = {
+    "interactions": {"channel", "direction", "occurred_at"},
+    "orders": {"order_id", "quantity", "unit_price"},
+}
+_TABLES: dict[str, tuple[Any, ...]] = {
+    "parties": (Party, ContactPoint, ExternalId),
+    "interactions": (Interaction,),
+    "orders": (Order, OrderLine),
+}
+_VALIDATORS: dict[str, Callable[[list[ImportRow]], list[Any]]] = {
+    "parties": party_import_validate,
+    "interactions": interaction_import_validate,
+    "orders": order_import_validate,
+}
+_IMPORTERS: dict[str, Callable[..., ImportReport]] = {
+    "parties": party_import_many,
+    "interactions": interaction_import_many,
+    "orders": order_import_many,
+}
 
 
 def _clean_options(
@@ -55,7 +79,7 @@ def _clean_options(
 ) -> dict[str, str]:
     errors: dict[str, list[str]] = {}
     if kind not in FIELDS:
-        errors["kind"] = [_("Choose 'parties' or 'interactions'.")]
+        errors["kind"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(sorted(FIELDS))}]
     if on_match not in ON_MATCH:
         errors["on_match"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(ON_MATCH)}]
     if errors:
@@ -92,7 +116,7 @@ def _check_complete(kind: str, mapping: dict[str, str]) -> None:
     errors: dict[str, list[str]] = {}
     if not mapping:
         errors["mapping"] = [_("No column matches a field: say which column is which.")]
-    needed = {"parties": set(), "interactions": {"channel", "direction", "occurred_at"}}[kind]
+    needed = _NEEDED.get(kind, set())
     if not errors and not needed <= set(mapping.values()):
         errors["mapping"] = [
             _("Say which columns hold: %(f)s.")
@@ -250,6 +274,9 @@ def import_job_start(*, actor: Any, job_id: int) -> ImportJob:
 
 
 def _check_rights(actor: Any, job: ImportJob, field_error: bool = False) -> None:
+    if job.kind == "orders":
+        require(actor, "order.change")
+        return
     require(actor, "party.create" if job.kind == "parties" else "interaction.create")
     if job.kind == "parties" and job.on_match == "update" and not can(actor, "party.change"):
         if field_error:  # said where the choice is made, so the person can pick another
@@ -292,10 +319,7 @@ class _Run:
         if written < max(20000, 2 * self.analysed):
             return
         self.analysed = written
-        if self.job.kind == "parties":
-            refresh_statistics(Party, ContactPoint, ExternalId)
-        else:
-            refresh_statistics(Interaction)
+        refresh_statistics(*_TABLES[self.job.kind])
 
     def save_counters(self) -> None:
         job, report = self.job, self.report
@@ -333,31 +357,56 @@ class _Run:
 
 
 def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow]]:
+    """Rows in batches of about BATCH_SIZE. For a grouped kind (the lines of an order) a batch
+    ends between groups, and a group met again after others is refused: its rows must follow
+    each other in the file."""
     columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
+    group_field = GROUPED_BY.get(job.kind)
+    group_at = next((i for i, f in columns if f == group_field), None)
+    current, finished = "", set()
     batch: list[ImportRow] = []
     for line, cells in table.rows():
         if isinstance(cells, str):  # a row that cannot be read whole
             run.report.rejected.append((line, cells))
             run.unreadable += 1
             continue
+        if group_at is not None:
+            key = cells[group_at].strip()
+            if key != current:
+                if key and key in finished:
+                    run.report.rejected.append((line, _group_scattered(key)))
+                    run.unreadable += 1
+                    continue
+                if current:
+                    finished.add(current)
+                current = key
+                if len(batch) >= BATCH_SIZE:
+                    yield batch
+                    batch = []
         values: dict[str, list[str]] = {}
         for index, name in columns:
             value = cells[index]
             if value:
                 values.setdefault(name, []).append(value)
         batch.append(ImportRow(line, values, cells))
-        if len(batch) >= BATCH_SIZE:
+        if group_at is None and len(batch) >= BATCH_SIZE:
             yield batch
             batch = []
     if batch:
         yield batch
 
 
+def _group_scattered(key: str) -> str:
+    return _(
+        "order_id: the lines of order %(id)s are not together in the file (it was read "
+        "earlier, with other orders in between): put an order's lines one after the other."
+    ) % {"id": key}
+
+
 def _validate(kind: str, batch: list[ImportRow]) -> list[Any]:
     """Run in a worker process: the CPU-bound half of an import (parsing phones, e-mails,
     tax ids, dates), so the parent can write one batch while the workers check the next."""
-    validate = party_import_validate if kind == "parties" else interaction_import_validate
-    return validate(batch)
+    return _VALIDATORS[kind](batch)
 
 
 def _parallel_ok(table: Table) -> int:
@@ -427,7 +476,7 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
         job.save()
         return job
     run = _Run(job, table.header)
-    importer = party_import_many if job.kind == "parties" else interaction_import_many
+    importer = _IMPORTERS[job.kind]
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind == "parties" else {}
     try:
         for batch, validated in _validated(job, table, run):

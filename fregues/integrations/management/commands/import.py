@@ -1,4 +1,4 @@
-"""fregues import parties|interactions FILE — load a CSV or XLSX file, with a progress bar."""
+"""fregues import parties|interactions|orders FILE — load a CSV or XLSX file, with a progress bar."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ class _DryRun(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import customers (parties) or their contact history (interactions) from a CSV or XLSX "
-        "file. Columns are recognised by their header in Portuguese or English; --map overrides."
+        "Import customers (parties), their contact history (interactions) or their orders (one "
+        "row per order line) from a CSV or XLSX file. Columns are recognised by their header in "
+        "Portuguese or English; --map overrides."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -42,7 +43,8 @@ class Command(BaseCommand):
             "--on-match",
             choices=["update", "skip", "create"],
             default="update",
-            help="What to do with a row that matches an existing customer (default: update).",
+            help="What to do with a row that matches an existing customer (default: update; "
+            "customer files only).",
         )
         parser.add_argument(
             "--source", default="import", help="The system the external ids come from."
