@@ -41,6 +41,7 @@ from .order_lines import (
     LINE_COLUMNS,
     catalog_for,
     clean_line,
+    cost_total_of,
     document_fingerprint,
     fill_from_product,
     line_rows,
@@ -59,6 +60,7 @@ _HEAD_FIELDS = (
     "notes",
 )
 _CUSTOMER_FIELDS = ("customer_external_id", "customer_tax_id", "customer_email", "party_id")
+_ORDER_LEVEL = (*_HEAD_FIELDS, *_CUSTOMER_FIELDS)
 _ORDER_COLUMNS = (
     "id",
     "number",
@@ -107,6 +109,7 @@ class OrderCandidate:
     lines: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: str = ""
     problem: tuple[int, str] | None = None  # (the bad row's line, why)
+    priced: bool = False  # amounts computed already (every line gave its price and tax)
     party_id: int | None = None
     order_id: int | None = None
 
@@ -126,9 +129,12 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
         return cand
     values = [row.firsts() for row in rows]
     head_raw: dict[str, str] = {}
+    agreed: tuple[str | None, ...] = ()
     for line_at, given in zip(cand.lines_at, values, strict=True):
-        for name in (*_HEAD_FIELDS, *_CUSTOMER_FIELDS):
-            value = given.get(name)
+        said = tuple(map(given.get, _ORDER_LEVEL))
+        if said == agreed:
+            continue  # the usual export: every line repeats its order's fields
+        for name, value in zip(_ORDER_LEVEL, said, strict=True):
             if not value:
                 continue
             held = head_raw.setdefault(name, value)
@@ -139,6 +145,7 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
                     % {"field": name, "v": value, "held": held, "order": external_id},
                 )
                 return cand
+        agreed = said
     errors = ErrorCollector()
     head = order_head(head_raw, errors)
     if errors:
@@ -160,7 +167,7 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
         )
         return cand
     for index, (line_at, given) in enumerate(zip(cand.lines_at, values, strict=True)):
-        line = clean_line(given, index, errors, prefix="line")
+        line = clean_line(given, index, errors, "line", lambda: _order_label(external_id))
         if errors:
             cand.problem = (line_at, _reason(errors))
             return cand
@@ -168,7 +175,29 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
     cand.fingerprint = document_fingerprint(
         {**head, "customer": cand.keys.fingerprint()}, cand.lines
     )
+    if all(line["unit_price"] is not None and line["tax_rate"] is not None for line in cand.lines):
+        # nothing to take from the catalogue for the amounts: price here, in the worker
+        problem = _price(cand, errors)
+        if problem:
+            cand.problem = (cand.lines_at[0], problem)
+        cand.priced = True
     return cand
+
+
+def _price(cand: OrderCandidate, errors: ErrorCollector) -> str:
+    """The order's amounts and payment state (``head["_totals"]``, ``head["_state"]``), or why
+    they cannot be."""
+    head = cand.head
+    priced = lines_price(cand.lines, head["currency"], errors)
+    state = payment_fields(head, priced.totals.total, head["ordered_at"] or timezone.now(), errors)
+    if errors:
+        return _reason(errors)
+    head["_totals"], head["_state"] = priced.totals, state
+    return ""
+
+
+def _order_label(external_id: str) -> str:
+    return _("Order %(order)s") % {"order": external_id}
 
 
 def order_import_validate(rows: Sequence[ImportRow]) -> Validated:
@@ -333,21 +362,12 @@ def _priced(cand: OrderCandidate, catalog: Any, report: ImportReport) -> bool:
         if errors:
             _reject(report, cand, cand.lines_at[index], _reason(errors))
             return False
-    priced = lines_price(cand.lines, currency, errors)
-    when = cand.head["ordered_at"]
-    state, paid, paid_at = payment_fields(
-        cand.head, priced.totals.total, when or timezone.now(), errors
-    )
-    if errors:
-        _reject(report, cand, cand.lines_at[0], _reason(errors))
-        return False
-    cand.head.update(
-        {
-            "_totals": priced.totals,
-            "_cost": priced.cost_total,
-            "_state": (state, paid, paid_at),
-        }
-    )
+    if not cand.priced:
+        problem = _price(cand, errors)
+        if problem:
+            _reject(report, cand, cand.lines_at[0], problem)
+            return False
+    cand.head["_cost"] = cost_total_of(cand.lines)  # the catalogue may have given the costs
     return True
 
 
@@ -389,12 +409,11 @@ def _write_lines(cands: list[OrderCandidate]) -> None:
     bulk_insert(OrderLine, ("order_id", *LINE_COLUMNS, "unit_cost"), rows)
 
 
-def _summary(cand: OrderCandidate, where: str, verb: str) -> str:
+def _summary(cand: OrderCandidate, where: str, template: str) -> str:
     totals = cand.head["_totals"]
     return (
-        _("%(verb)s from %(file)s: order %(number)s, %(total)s %(currency)s")
+        template
         % {
-            "verb": verb,
             "file": where,
             "number": cand.head["number"] or cand.external_id,
             "total": totals.total,
@@ -418,7 +437,7 @@ def _write_creates(
     _write_lines(creates)
     actor_id, actor_name = actor_fields(actor)
     where = label or source
-    verb = _("Imported")
+    template = _("Imported from %(file)s: order %(number)s, %(total)s %(currency)s")
     bulk_insert(
         AuditEntry,
         _AUDIT_COLUMNS,
@@ -431,7 +450,7 @@ def _write_creates(
                 "sales.order",
                 c.order_id,
                 c.party_id,
-                _summary(c, where, verb),
+                _summary(c, where, template),
                 {"import": {"source": source, "lines": c.lines_at[:50]}},
             )
             for c in creates
@@ -480,7 +499,7 @@ def _write_updates(
         order_payment_refresh(stored[pk], actor=actor, audit=False)
     actor_id, actor_name = actor_fields(actor)
     where = label or source
-    verb = _("Updated")
+    template = _("Updated from %(file)s: order %(number)s, %(total)s %(currency)s")
     bulk_insert(
         AuditEntry,
         _AUDIT_COLUMNS,
@@ -493,7 +512,7 @@ def _write_updates(
                 "sales.order",
                 c.order_id,
                 c.party_id,
-                _summary(c, where, verb),
+                _summary(c, where, template),
                 {
                     **diff(before[c.order_id], order_snapshot(stored[c.order_id])),  # type: ignore[index]
                     "import": {"source": source, "lines": c.lines_at[:50]},

@@ -21,21 +21,23 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import get_currency_precision
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fregues.core.bulk import bulk_insert
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, one_of
 from fregues.core.errors import ErrorCollector
 from fregues.core.text import fold
 
-from ..models import Price, Product, TaxRate
+from ..models import Price, TaxRate
 from ..money import (
     HUNDRED,
     MAX_AMOUNT,
@@ -92,17 +94,56 @@ def _q(value: Decimal, places: Decimal) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
-def _number(raw: Any, errors: ErrorCollector, field: str, label: str, what: str) -> Decimal | None:
-    """``raw`` as a Decimal (None when empty), or an error "Line 2: the quantity is not a
+class _Say:
+    """Where a line's errors go, naming the line ("Line 2: ...") — translated only when a
+    problem is found (a bulk import checks millions of good lines)."""
+
+    __slots__ = ("at", "errors", "index", "label")
+
+    def __init__(
+        self, errors: ErrorCollector, index: int, prefix: str, label: Callable[[], str] | None
+    ) -> None:
+        self.errors, self.index, self.at, self.label = errors, index, f"{prefix}.{index}.", label
+
+    def __call__(self, field: str, message: str, **params: Any) -> None:
+        label = self.label() if self.label else line_label(self.index)
+        self.errors.add(self.at + field, message % {"line": label, **params})
+
+
+WHAT = {
+    "quantity": gettext_lazy("quantity"),
+    "unit_price": gettext_lazy("unit price"),
+    "discount_percent": gettext_lazy("discount"),
+    "discount": gettext_lazy("discount"),
+    "tax_rate": gettext_lazy("tax rate"),
+    "unit_cost": gettext_lazy("unit cost"),
+}
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    """``money.to_decimal`` with a fast path for the plain "40.00" and "40,00" of files."""
+    if type(raw) is str and raw.isascii() and " " not in raw:
+        text = raw.replace(",", ".") if "," in raw and "." not in raw else raw
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return to_decimal(raw)
+        return value if value.is_finite() else None
+    return to_decimal(raw)
+
+
+def _number(raw: Any, say: _Say, field: str) -> Decimal | None:
+    """``raw`` as a Decimal (None when empty), or an error "Line 2: the quantity 'x' is not a
     number"."""
     if raw is None or raw == "":
         return None
-    value = to_decimal(raw)
+    value = _decimal(raw)
     if value is None:
-        errors.add(
+        say(
             field,
-            _("%(line)s: the %(what)s '%(value)s' is not a number.")
-            % {"line": label, "what": what, "value": raw},
+            _("%(line)s: the %(what)s '%(value)s' is not a number."),
+            what=WHAT[field],
+            value=raw,
         )
     return value
 
@@ -112,116 +153,126 @@ def line_label(index: int) -> str:
 
 
 def clean_line(
-    raw: Mapping[str, Any], index: int, errors: ErrorCollector, prefix: str = "lines"
+    raw: Mapping[str, Any],
+    index: int,
+    errors: ErrorCollector,
+    prefix: str = "lines",
+    label: Callable[[], str] | None = None,
 ) -> dict[str, Any]:
     """One line as sent, checked without the database (see the module's docstring).
 
     Returns the cleaned line (also when it has errors, so the caller can go on checking the
-    others); errors go to ``<prefix>.<index>.<field>`` and name the line ("Line 2: ...")."""
-    label = line_label(index)
-    at = f"{prefix}.{index}."
-    product_id = raw.get("product_id")
+    others); errors go to ``<prefix>.<index>.<field>`` and name the line ("Line 2: ...", or
+    what ``label()`` says)."""
+    say = _Say(errors, index, prefix, label)
+    get = raw.get
+    product_id = get("product_id")
     if product_id in ("", None):
         product_id = None
     elif not str(product_id).isdigit():
-        errors.add(
-            at + "product_id",
-            _("%(line)s: there is no product %(id)s.") % {"line": label, "id": product_id},
-        )
+        say("product_id", _("%(line)s: there is no product %(id)s."), id=product_id)
         product_id = None
     else:
         product_id = int(product_id)
-    sku = str(raw.get("sku") or "").strip()[:60]
-    external = str(raw.get("product_external_id") or "").strip()[:120]
-    description = " ".join(str(raw.get("description") or "").split())[:300]
+    sku = str(get("sku") or "").strip()[:60]
+    external = str(get("product_external_id") or "").strip()[:120]
+    description = " ".join(str(get("description") or "").split())[:300]
     if product_id is None and not sku and not external and not description:
-        errors.add(
-            at + "description",
-            _("%(line)s: name the product (id or SKU) or describe what was sold.")
-            % {"line": label},
-        )
-    quantity = _number(raw.get("quantity"), errors, at + "quantity", label, _("quantity"))
-    if quantity is None and at + "quantity" not in errors.errors:
-        errors.add(at + "quantity", _("%(line)s: say the quantity.") % {"line": label})
-    elif quantity is not None:
-        if quantity <= ZERO:
-            errors.add(
-                at + "quantity",
-                _("%(line)s: the quantity must be more than zero (it is %(v)s).")
-                % {"line": label, "v": raw.get("quantity")},
-            )
-        elif quantity > MAX_QUANTITY:
-            errors.add(at + "quantity", _("%(line)s: the quantity is too large.") % {"line": label})
-        else:
-            quantity = _q(quantity, Q3)
-    price = _number(raw.get("unit_price"), errors, at + "unit_price", label, _("unit price"))
-    if price is not None:
-        if price < ZERO:
-            errors.add(
-                at + "unit_price",
-                _("%(line)s: the unit price cannot be negative.") % {"line": label},
-            )
-        elif price > MAX_AMOUNT:
-            errors.add(
-                at + "unit_price", _("%(line)s: the unit price is too large.") % {"line": label}
-            )
-        else:
-            price = _q(price, Q4)
-    percent, discount = _discount(raw, errors, at, label)
-    tax = _number(raw.get("tax_rate"), errors, at + "tax_rate", label, _("tax rate"))
-    if tax is not None:
-        if tax < ZERO or tax > MAX_TAX:
-            errors.add(
-                at + "tax_rate",
-                _("%(line)s: the tax rate must be between 0 and 999 %%.") % {"line": label},
-            )
-        else:
-            tax = _q(tax, Q3)
-    cost = _number(raw.get("unit_cost"), errors, at + "unit_cost", label, _("unit cost"))
-    if cost is not None:
-        if cost < ZERO or cost > MAX_AMOUNT:
-            errors.add(
-                at + "unit_cost", _("%(line)s: the unit cost cannot be negative.") % {"line": label}
-            )
-        else:
-            cost = _q(cost, Q4)
+        say("description", _("%(line)s: name the product (id or SKU) or describe what was sold."))
+    quantity = _clean_number("quantity", get("quantity"), say)
+    price = _clean_number("unit_price", get("unit_price"), say)
+    percent, discount = _discount(raw, say)
+    tax = _clean_number("tax_rate", get("tax_rate"), say)
+    cost = _clean_number("unit_cost", get("unit_cost"), say)
     return {
         "product_id": product_id,
         "sku": sku,
         "product_external_id": external,
         "description": description,
-        "unit": str(raw.get("unit") or "").strip()[:20],
+        "unit": str(get("unit") or "").strip()[:20],
         "quantity": quantity,
         "unit_price": price,
         "discount_percent": percent,
         "discount": discount,
         "tax_rate": tax,
-        "tax_code": str(raw.get("tax_code") or "").strip()[:40],
+        "tax_code": str(get("tax_code") or "").strip()[:40],
         "unit_cost": cost,
     }
 
 
-def _discount(
-    raw: Mapping[str, Any], errors: ErrorCollector, at: str, label: str
-) -> tuple[Decimal, Decimal | None]:
+# Good values already read, per field: a file repeats its prices, taxes and quantities, and
+# reading "40,00" once is enough (bounded: cleared when it grows past _SEEN_MAX).
+_SEEN: dict[str, dict[str, Decimal]] = {
+    "quantity": {},
+    "unit_price": {},
+    "tax_rate": {},
+    "unit_cost": {},
+}
+_SEEN_MAX = 50_000
+
+
+def _clean_number(field: str, raw: Any, say: _Say) -> Decimal | None:
+    """A line's quantity, unit price, tax rate or unit cost, checked and rounded to its
+    column's places; None (with an error when it is wrong) when not given or not valid."""
+    seen = _SEEN[field]
+    if type(raw) is str:
+        hit = seen.get(raw)
+        if hit is not None:
+            return hit
+    value = _number(raw, say, field)
+    if value is None:
+        if field == "quantity" and raw in (None, ""):
+            say("quantity", _("%(line)s: say the quantity."))
+        return None
+    if field == "quantity":
+        if value <= ZERO:
+            say(
+                "quantity", _("%(line)s: the quantity must be more than zero (it is %(v)s)."), v=raw
+            )
+            return None
+        if value > MAX_QUANTITY:
+            say("quantity", _("%(line)s: the quantity is too large."))
+            return None
+        value = value.quantize(Q3, rounding=ROUND_HALF_UP)
+    elif field == "tax_rate":
+        if value < ZERO or value > MAX_TAX:
+            say("tax_rate", _("%(line)s: the tax rate must be between 0 and 999 %%."))
+            return None
+        value = value.quantize(Q3, rounding=ROUND_HALF_UP)
+    elif value < ZERO:
+        if field == "unit_price":
+            say("unit_price", _("%(line)s: the unit price cannot be negative."))
+        else:
+            say("unit_cost", _("%(line)s: the unit cost cannot be negative."))
+        return None
+    elif value > MAX_AMOUNT:
+        say(field, _("%(line)s: the %(what)s is too large."), what=WHAT[field])
+        return None
+    else:
+        value = value.quantize(Q4, rounding=ROUND_HALF_UP)
+    if type(raw) is str:
+        if len(seen) > _SEEN_MAX:
+            seen.clear()
+        seen[raw] = value
+    return value
+
+
+def _discount(raw: Mapping[str, Any], say: _Say) -> tuple[Decimal, Decimal | None]:
     """The discount as a percentage (``discount_percent``, or ``discount`` written "10%") or
     an amount (``discount``)."""
     percent_raw = raw.get("discount_percent")
     amount_raw = raw.get("discount")
+    if not percent_raw and not amount_raw:
+        return ZERO, None
     if isinstance(amount_raw, str) and amount_raw.strip().endswith("%"):
         percent_raw, amount_raw = amount_raw.strip()[:-1], None
-    percent = _number(percent_raw, errors, at + "discount_percent", label, _("discount"))
+    percent = _number(percent_raw, say, "discount_percent")
     if percent is not None and not (ZERO <= percent <= HUNDRED):
-        errors.add(
-            at + "discount_percent",
-            _("%(line)s: the discount must be between 0 and 100 %%.") % {"line": label},
-        )
+        say("discount_percent", _("%(line)s: the discount must be between 0 and 100 %%."))
         percent = None
-    amount = _number(amount_raw, errors, at + "discount", label, _("discount"))
+    amount = _number(amount_raw, say, "discount")
     if amount is not None and amount < ZERO:
-        errors.add(
-            at + "discount", _("%(line)s: the discount cannot be negative.") % {"line": label}
-        )
+        say("discount", _("%(line)s: the discount cannot be negative."))
         amount = None
     if amount is not None and amount == ZERO:
         amount = None
@@ -263,14 +314,31 @@ class Catalog:
     prices: dict[tuple[int, str], Decimal]
 
 
-_PRODUCT_FIELDS = ("id", "sku", "name", "unit", "cost", "cost_currency", "external_id")
+_PRODUCT_SQL = (
+    "SELECT p.id, p.sku, p.name, p.unit, p.cost, p.cost_currency, p.source, p.external_id, "
+    "t.rate, t.code FROM sales_product p LEFT JOIN sales_taxrate t ON t.id = p.tax_rate_id "
+    "WHERE "
+)
+_PRODUCT_KEYS = (
+    "id",
+    "sku",
+    "name",
+    "unit",
+    "cost",
+    "cost_currency",
+    "source",
+    "external_id",
+    "tax_rate",
+    "tax_code",
+)
 
 
 def catalog_for(
     lines: Iterable[Mapping[str, Any]], source: str = "", currencies: Iterable[str] = ()
 ) -> Catalog:
     """Read the products the lines name (by id, SKU, or external id of ``source``), the tax
-    rates they use and their price-list prices in ``currencies``: at most five queries."""
+    rates they use and their price-list prices in ``currencies``: at most five queries, each
+    with one array parameter however many lines (an import batch names thousands)."""
     ids, skus, externals, codes = set(), set(), set(), set()
     for line in lines:
         if line.get("product_id"):
@@ -281,28 +349,27 @@ def catalog_for(
             externals.add(line["product_external_id"])
         if line.get("tax_code"):
             codes.add(line["tax_code"])
-    products = Product.objects.select_related("tax_rate")
     found: dict[int, dict[str, Any]] = {}
-    by_sku: dict[str, dict[str, Any]] = {}
-    by_external: dict[str, dict[str, Any]] = {}
-    wanted = []
+    wanted: list[tuple[str, list[Any]]] = []
     if ids:
-        wanted.append(products.filter(pk__in=ids))
+        wanted.append(any_of("p.id", ids))
     if skus:
-        wanted.append(products.filter(sku__in=skus))
+        wanted.append(any_of("p.sku", skus))
     if externals:
-        wanted.append(products.filter(source=source, external_id__in=externals))
-    for query in wanted:
-        for product in query:
-            row = {name: getattr(product, name) for name in _PRODUCT_FIELDS}
-            row["source"] = product.source
-            row["tax_rate"] = product.tax_rate.rate if product.tax_rate else None
-            row["tax_code"] = product.tax_rate.code if product.tax_rate else ""
-            found[product.pk] = row
-    for row in found.values():
-        by_sku[row["sku"]] = row
-        if row["external_id"] and row["source"] == source:
-            by_external[row["external_id"]] = row
+        where, params = any_of("p.external_id", externals)
+        wanted.append((f"p.source = %s AND p.external_id <> '' AND {where}", [source, *params]))
+    for where, params in wanted:
+        for row in fetch_pairs(_PRODUCT_SQL + where, params):
+            product = dict(zip(_PRODUCT_KEYS, row, strict=True))
+            product["tax_code"] = product["tax_code"] or ""
+            # a raw SQLite cursor gives numbers as int or float: back to exact decimals
+            product["cost"] = to_decimal(product["cost"])
+            product["tax_rate"] = to_decimal(product["tax_rate"])
+            found[product["id"]] = product
+    by_sku = {p["sku"]: p for p in found.values()}
+    by_external = {
+        p["external_id"]: p for p in found.values() if p["external_id"] and p["source"] == source
+    }
     taxes = (
         dict(TaxRate.objects.filter(code__in=codes).values_list("code", "rate")) if codes else {}
     )
@@ -310,7 +377,7 @@ def catalog_for(
     currencies = set(currencies)
     if found and currencies:
         for product_id, currency, price in Price.objects.filter(
-            product_id__in=list(found),
+            product_id__in=one_of(found),
             price_list__currency__in=currencies,
             price_list__is_default=True,
         ).values_list("product_id", "price_list__currency", "unit_price"):
@@ -413,13 +480,20 @@ class Priced:
     cost_total: Decimal | None
 
 
+@lru_cache(maxsize=64)
+def _rounding_currency(currency: str) -> str:
+    """The currency ``money.line_amounts`` must be told about: none when it has cents (the
+    default rounding), so the hot path skips a CLDR lookup per amount."""
+    return "" if not currency or get_currency_precision(currency) == 2 else currency
+
+
 def lines_price(
     lines: Sequence[dict[str, Any]], currency: str, errors: ErrorCollector, prefix: str = "lines"
 ) -> Priced:
     """Each line's amounts (``fregues.sales.money.line_amounts``: gross, discount, net, tax,
     total) and the document's totals; a discount larger than the line is an error."""
     amounts: list[LineAmounts] = []
-    cost: Decimal | None = ZERO
+    rounding = _rounding_currency(currency)
     for index, line in enumerate(lines):
         if line["quantity"] is None or line["unit_price"] is None:
             continue
@@ -429,7 +503,7 @@ def lines_price(
             discount_percent=line["discount_percent"],
             discount=line["discount"],
             tax_rate=line["tax_rate"] or ZERO,
-            currency=currency,
+            currency=rounding,
         )
         if amount.net < ZERO:
             errors.add(
@@ -444,14 +518,21 @@ def lines_price(
         line["discount_amount"] = amount.discount
         line["net"], line["tax"], line["total"] = amount.net, amount.tax, amount.total
         amounts.append(amount)
-        if cost is not None and line.get("unit_cost") is not None:
-            cost += line["quantity"] * line["unit_cost"]
-        else:
-            cost = None
     totals = document_totals(amounts)
     if totals.total > MAX_AMOUNT:
         errors.add(prefix, _("The total is too large."))
-    return Priced(list(lines), totals, _q(cost, Q2) if cost is not None and lines else None)
+    return Priced(list(lines), totals, cost_total_of(lines))
+
+
+def cost_total_of(lines: Sequence[Mapping[str, Any]]) -> Decimal | None:
+    """What the lines cost (quantity × unit cost), when every line has a unit cost."""
+    cost = ZERO
+    for line in lines:
+        unit_cost = line.get("unit_cost")
+        if unit_cost is None or line["quantity"] is None:
+            return None
+        cost += line["quantity"] * unit_cost
+    return _q(cost, Q2) if lines else None
 
 
 def line_rows(
@@ -619,7 +700,7 @@ def _moment(text: str) -> datetime.datetime | None:
     return found
 
 
-def moment(value: Any, errors: ErrorCollector, field: str, label: str) -> datetime.datetime | None:
+def moment(value: Any, errors: ErrorCollector, field: str, label: Any) -> datetime.datetime | None:
     """A date and time from ISO 8601, "31/12/2025 14:30" or a plain date (midnight, local
     time); None when empty."""
     if value in (None, ""):
@@ -651,11 +732,9 @@ def day(value: Any, errors: ErrorCollector, field: str) -> datetime.date | None:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat()
-    return str(value)
+    return str(value)  # decimals are quantized when cleaned: one text per amount
 
 
 def document_fingerprint(head: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> str:
@@ -663,5 +742,5 @@ def document_fingerprint(head: Mapping[str, Any], lines: Sequence[Mapping[str, A
     from a file, written either way, has the same fingerprint; any change gives another."""
     parts = [f"{key}={_text(head[key])}" for key in sorted(head)]
     for line in lines:
-        parts.append("|".join(_text(line.get(key)) for key in LINE_KEYS))
+        parts.append("|".join(["" if v is None else str(v) for v in map(line.get, LINE_KEYS)]))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

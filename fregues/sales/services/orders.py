@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fregues.core.audit import audit_record, diff
 from fregues.core.errors import Conflict, ErrorCollector, Invalid
@@ -81,20 +82,24 @@ ORDER_AUDIT_FIELDS = (
 )
 
 
+ORDER_DATE = gettext_lazy("the order date")
+PAYMENT_DATE = gettext_lazy("the payment date")
+
+
 def order_head(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
     """The order's own fields as sent, checked without the database; absent ones are None
     (a default is chosen when writing, so a repeat of the same data gives the same hash)."""
     head: dict[str, Any] = {
         "number": str(data.get("number") or "").strip()[:60],
         "currency": currency_or_error(data.get("currency"), errors),
-        "ordered_at": moment(data.get("ordered_at"), errors, "ordered_at", _("the order date")),
+        "ordered_at": moment(data.get("ordered_at"), errors, "ordered_at", ORDER_DATE),
         "status": choice(data.get("status"), STATUS_WORDS, errors, "status", "confirmed"),
         "payment_state": choice(
             data.get("payment_state"), PAYMENT_WORDS, errors, "payment_state", ""
         )
         or None,
         "amount_paid": None,
-        "paid_at": moment(data.get("paid_at"), errors, "paid_at", _("the payment date")),
+        "paid_at": moment(data.get("paid_at"), errors, "paid_at", PAYMENT_DATE),
         "notes": str(data.get("notes") or "").strip()[:5000],
     }
     paid = data.get("amount_paid")
