@@ -90,7 +90,12 @@ def generate_orders(
     random_ = rng.random
     catalog = catalog_rows(products, seed)
     result = OrdersFile(str(path))
-    days = [f"{d:02d}/{m:02d}/{y}" for y in range(2021, 2026) for m in range(1, 13) for d in range(1, 29)]
+    days = [
+        f"{d:02d}/{m:02d}/{y}"
+        for y in range(2021, 2026)
+        for m in range(1, 13)
+        for d in range(1, 29)
+    ]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(ORDER_HEADER)
@@ -107,7 +112,9 @@ def generate_orders(
             count = min(count, 12)
             when = days[int(random_() * len(days))]
             status = STATUSES[int(random_() * len(STATUSES))]
-            payment = PAYMENTS[int(random_() * len(PAYMENTS))] if status != "cancelado" else "pendente"
+            payment = (
+                PAYMENTS[int(random_() * len(PAYMENTS))] if status != "cancelado" else "pendente"
+            )
             order_id = f"PV{number:09d}"
             for _line in range(count):
                 sku, _name, price, cost = catalog[int(random_() * len(catalog))]
@@ -141,6 +148,120 @@ def generate_orders(
     result.lines = written
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+# -- measured in a benchmark run ------------------------------------------------------------
+def _child(run: Any, *args: str) -> dict[str, Any]:
+    from .runner import StepError
+    from .util import run as run_command
+
+    result = run_command([sys.executable, "-m", "bench.orders", *args], run.env)
+    if result.returncode != 0:
+        raise StepError(f"bench.orders {' '.join(args)} failed: {result.tail()}")
+    return result.last_json() or {}
+
+
+def orders_file(run: Any) -> OrdersFile:
+    """The catalogue loaded, the customers' codes read back, the file generated (or reused:
+    the same codes, lines and seed give the same file)."""
+    import hashlib
+
+    args = run.args
+    run.details["orders_catalog"] = _child(run, "catalog", str(PRODUCTS), str(args.seed))
+    codes_path = run.dir / "codes.txt"
+    run.details["orders_codes"] = _child(run, "codes", str(codes_path))
+    text = codes_path.read_bytes()
+    digest = hashlib.sha1(text).hexdigest()[:12]
+    data = args.work / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / f"orders-{args.order_lines}-{args.seed}-{digest}-v{GENERATOR_VERSION}.csv"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return OrdersFile(**json.loads(meta.read_text()))
+    codes = text.decode().split()
+    if not codes:
+        raise RuntimeError("no customer codes in the database: the customers did not load")
+    made = generate_orders(path, codes, args.order_lines, args.seed)
+    meta.write_text(json.dumps(vars(made)))
+    return made
+
+
+def raw_limit(engine: str, target: str, path: str) -> dict[str, Any]:
+    """What the database does with the same file and no application: PostgreSQL ``COPY`` into
+    a plain text table; SQLite the parsed rows by ``executemany`` in one transaction."""
+    columns = ", ".join(f"c{i} text" for i in range(len(ORDER_HEADER)))
+    started = time.perf_counter()
+    if engine == "postgres":
+        import psycopg
+
+        with psycopg.connect(target, autocommit=True) as conn:
+            conn.execute(
+                f"DROP TABLE IF EXISTS bench_raw_orders; CREATE TABLE bench_raw_orders ({columns})"
+            )
+            with (
+                open(path, "rb") as handle,
+                conn.cursor().copy(
+                    "COPY bench_raw_orders FROM STDIN (FORMAT csv, DELIMITER ';', HEADER)"
+                ) as copy,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            counted = conn.execute("SELECT count(*) FROM bench_raw_orders").fetchone()
+            rows = counted[0] if counted else 0
+            seconds = time.perf_counter() - started
+            conn.execute("DROP TABLE bench_raw_orders")
+    else:
+        import sqlite3
+
+        lite = sqlite3.connect(target)
+        lite.execute("PRAGMA journal_mode=WAL")
+        lite.execute("PRAGMA synchronous=NORMAL")
+        lite.execute(f"CREATE TABLE bench_raw_orders ({columns})")
+        marks = ", ".join("?" * len(ORDER_HEADER))
+        with open(path, newline="", encoding="utf-8") as handle, lite:
+            reader = csv.reader(handle, delimiter=";")
+            next(reader)
+            lite.executemany(f"INSERT INTO bench_raw_orders VALUES ({marks})", reader)
+        rows = lite.execute("SELECT count(*) FROM bench_raw_orders").fetchone()[0]
+        seconds = time.perf_counter() - started
+        lite.execute("DROP TABLE bench_raw_orders")
+        lite.close()
+    return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds)}
+
+
+def measure(run: Any) -> None:
+    """The orders import on ``run``'s database: the file once, then again (which must change
+    nothing), the raw-SQL limit beside it, and the tables' counts."""
+    made = orders_file(run)
+    run.details["orders_file"] = vars(made)
+    target = str(run.dir / "raw.sqlite3") if run.engine == "sqlite" else run.pg_url
+    found = raw_limit(run.engine, target, made.path)
+    run.details["raw_orders"] = found
+    run.metrics["raw_orders_rows_per_s"] = found["rows_per_second"]
+    for name in ("import_orders", "import_orders_again"):
+        what = "fregues import orders FILE --json"
+        result = run.checked(run.fregues("import", "orders", made.path, "--json"), what)
+        data = result.last_json() or {}
+        rows = int(data.get("rows") or 0)
+        data["wall_seconds"] = round(result.seconds, 2)
+        data["wall_rows_per_second"] = round(rows / result.seconds) if result.seconds else None
+        data["peak_rss_mb"] = result.max_rss_mb
+        run.details[name] = data
+        run.metrics[f"{name}_rows_per_s"] = data.get("rows_per_second")
+    again = run.details["import_orders_again"]
+    if again.get("created") or again.get("updated"):
+        run.notes.append(
+            f"orders: the second run of the same file created {again.get('created')} and "
+            f"updated {again.get('updated')} orders (it should change nothing)"
+        )
+    db = run.raw()
+    try:
+        run.details["orders_counts"] = {
+            table: db.scalar(f"SELECT count(*) FROM {table}")
+            for table in ("sales_order", "sales_orderline", "sales_product")
+        }
+    finally:
+        db.close()
 
 
 # -- child commands (inside Freguês's Django) -----------------------------------------------

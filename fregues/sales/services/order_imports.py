@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.audit import actor_fields
+from fregues.core.audit import actor_fields, audit_record
 from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
 from fregues.core.errors import ErrorCollector
 from fregues.core.models import AuditEntry
@@ -127,7 +127,8 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
     if not external_id:
         cand.problem = (rows[0].line, "order_id: " + _("Say which order the line belongs to."))
         return cand
-    values = [row.firsts() for row in rows]
+    # one column per field in an orders file: each value is the first (and only) one
+    values = [{k: v[0].strip() for k, v in row.values.items()} for row in rows]
     head_raw: dict[str, str] = {}
     agreed: tuple[str | None, ...] = ()
     for line_at, given in zip(cand.lines_at, values, strict=True):
@@ -435,26 +436,23 @@ def _write_creates(
         (_order_row(c, source, now, c.head["ordered_at"] or now) for c in creates),
     )
     _write_lines(creates)
-    actor_id, actor_name = actor_fields(actor)
-    where = label or source
-    template = _("Imported from %(file)s: order %(number)s, %(total)s %(currency)s")
-    bulk_insert(
-        AuditEntry,
-        _AUDIT_COLUMNS,
-        (
-            (
-                now,
-                actor_id,
-                actor_name,
-                "create",
-                "sales.order",
-                c.order_id,
-                c.party_id,
-                _summary(c, where, template),
-                {"import": {"source": source, "lines": c.lines_at[:50]}},
-            )
-            for c in creates
-        ),
+    # One entry per batch, not per order: an ERP's history is millions of orders, each of
+    # them on its customer's page already; the entry says who loaded which, from where.
+    audit_record(
+        actor=actor,
+        action="create",
+        entity_type="sales.order_import",
+        entity_id=0,
+        summary=_("%(n)s orders imported from %(file)s")
+        % {"n": len(creates), "file": label or source},
+        changes={
+            "import": {
+                "source": source,
+                "count": len(creates),
+                "customers": len({c.party_id for c in creates}),
+                "order_ids": [c.order_id for c in creates],
+            }
+        },
     )
 
 

@@ -152,6 +152,12 @@ def line_label(index: int) -> str:
     return _("Line %(n)s") % {"n": index + 1}
 
 
+def _text_of(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
+    return str(value).strip() if value else ""
+
+
 def clean_line(
     raw: Mapping[str, Any],
     index: int,
@@ -174,9 +180,10 @@ def clean_line(
         product_id = None
     else:
         product_id = int(product_id)
-    sku = str(get("sku") or "").strip()[:60]
-    external = str(get("product_external_id") or "").strip()[:120]
-    description = " ".join(str(get("description") or "").split())[:300]
+    sku = _text_of(get("sku"))[:60]
+    external = _text_of(get("product_external_id"))[:120]
+    given = get("description")
+    description = " ".join(str(given).split())[:300] if given else ""
     if product_id is None and not sku and not external and not description:
         say("description", _("%(line)s: name the product (id or SKU) or describe what was sold."))
     quantity = _clean_number("quantity", get("quantity"), say)
@@ -189,13 +196,13 @@ def clean_line(
         "sku": sku,
         "product_external_id": external,
         "description": description,
-        "unit": str(get("unit") or "").strip()[:20],
+        "unit": _text_of(get("unit"))[:20],
         "quantity": quantity,
         "unit_price": price,
         "discount_percent": percent,
         "discount": discount,
         "tax_rate": tax,
-        "tax_code": str(get("tax_code") or "").strip()[:40],
+        "tax_code": _text_of(get("tax_code"))[:40],
         "unit_cost": cost,
     }
 
