@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.permissions import require
+from fregues.parties.models import Party
 
 from ..filters.orders import InvoiceFilters, OrderFilters
 from ..models import Invoice, InvoiceLine, Order, OrderLine, Payment
@@ -244,3 +245,10 @@ def invoice_is_overdue(invoice: Invoice, today: datetime.date | None = None) -> 
         and invoice.due_date is not None
         and invoice.due_date < today
     )
+
+
+def party_brief(party_id: Any) -> Party | None:
+    """The customer a list is filtered by (its name for the heading), or None."""
+    if not str(party_id or "").isdigit():
+        return None
+    return Party.objects.only("pk", "name", "kind").filter(pk=int(party_id)).first()
