@@ -33,15 +33,17 @@ from .common import (
     user_or_none,
 )
 from .lifecycle_rules import lifecycle_rules_apply
-from .order_lines import (
+from .order_fields import (
     INVOICE_STATUS_WORDS,
     PAID,
     REFUNDED,
     choice,
     day,
-    lines_write,
     moment,
     payment_state_for,
+)
+from .order_lines import (
+    lines_write,
     totals_apply,
 )
 from .orders import (

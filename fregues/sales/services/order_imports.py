@@ -37,12 +37,14 @@ from ..models import Order, OrderLine
 from .common import ORDER_REGARDING, sales_event
 from .lifecycle_rules import lifecycle_rules_apply
 from .order_customers import CustomerKeys, customer_keys, customers_find, unknown_customer_message
+from .order_fields import (
+    document_fingerprint,
+)
 from .order_lines import (
     LINE_COLUMNS,
     catalog_for,
     clean_line,
     cost_total_of,
-    document_fingerprint,
     fill_from_product,
     line_rows,
     lines_price,

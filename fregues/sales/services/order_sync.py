@@ -38,10 +38,12 @@ from .invoices import (
 )
 from .lifecycle_rules import lifecycle_rules_apply
 from .order_customers import CustomerKeys, customer_keys, customer_resolve
+from .order_fields import (
+    document_fingerprint,
+)
 from .order_lines import (
     catalog_for,
     clean_lines,
-    document_fingerprint,
     lines_price,
     lines_write,
     products_resolve,

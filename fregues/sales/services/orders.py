@@ -48,19 +48,21 @@ from .common import (
     user_or_none,
 )
 from .lifecycle_rules import lifecycle_rules_apply
-from .order_lines import (
+from .order_fields import (
     PAID,
     PAYMENT_WORDS,
     REFUNDED,
     STATUS_WORDS,
+    choice,
+    moment,
+    payment_state_for,
+)
+from .order_lines import (
     Priced,
     catalog_for,
-    choice,
     clean_lines,
     lines_price,
     lines_write,
-    moment,
-    payment_state_for,
     products_resolve,
     totals_apply,
 )
