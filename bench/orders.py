@@ -42,7 +42,7 @@ ORDER_HEADER = [
     "Situação",
     "Pagamento",
 ]
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PRODUCTS = 2_000
 UNKNOWN_CUSTOMER_SHARE = 0.001  # orders naming a code Freguês does not know
 BAD_LINE_SHARE = 0.0005  # lines with a negative quantity or an unknown SKU
@@ -51,8 +51,9 @@ STATUSES = ("confirmado", "confirmado", "entregue", "entregue", "entregue", "can
 PAYMENTS = ("pago", "pago", "pago", "pendente", "parcial")
 
 
-def catalog_rows(count: int, seed: int) -> list[tuple[str, str, str, str]]:
-    """``(sku, name, price, cost)`` for ``count`` products, the same for the same seed."""
+def catalog_rows(count: int, seed: int) -> list[tuple[str, str, str, str, str]]:
+    """``(sku, name, price, cost, tax %)`` for ``count`` products, the same for the same
+    seed (a product's tax is the product's, as an ERP's is)."""
     rng = random.Random(seed ^ 0xCA7)
     words = ("Café", "Açúcar", "Parafuso", "Cabo", "Filtro", "Tinta", "Papel", "Óleo", "Lâmpada")
     out = []
@@ -60,7 +61,8 @@ def catalog_rows(count: int, seed: int) -> list[tuple[str, str, str, str]]:
         price = round(rng.uniform(2, 900), 2)
         cost = round(price * rng.uniform(0.4, 0.8), 2)
         name = f"{words[n % len(words)]} {n:05d}"
-        out.append((f"SKU-{n:05d}", name, f"{price:.2f}", f"{cost:.2f}"))
+        tax = TAXES[int(rng.random() * len(TAXES))]
+        out.append((f"SKU-{n:05d}", name, f"{price:.2f}", f"{cost:.2f}", tax))
     return out
 
 
@@ -117,7 +119,7 @@ def generate_orders(
             )
             order_id = f"PV{number:09d}"
             for _line in range(count):
-                sku, _name, price, cost = catalog[int(random_() * len(catalog))]
+                sku, _name, price, cost, tax = catalog[int(random_() * len(catalog))]
                 quantity = 1 + int(rng.expovariate(1 / 3))
                 if random_() < BAD_LINE_SHARE:
                     result.bad_lines += 1
@@ -136,7 +138,7 @@ def generate_orders(
                         str(quantity),
                         price.replace(".", ","),
                         discount,
-                        TAXES[int(random_() * len(TAXES))],
+                        tax,
                         cost.replace(".", ","),
                         "BRL",
                         status,
@@ -286,7 +288,7 @@ def load_catalog(count: int, seed: int) -> dict[str, Any]:
     have = set(Product.objects.values_list("sku", flat=True))
     fresh = [
         Product(sku=sku, name=name, cost=Decimal(cost), cost_currency="BRL", unit="un")
-        for sku, name, _price, cost in catalog_rows(count, seed)
+        for sku, name, _price, cost, _tax in catalog_rows(count, seed)
         if sku not in have
     ]
     with transaction.atomic():

@@ -184,10 +184,15 @@ def _text(value: Any) -> str:
     return str(value)  # decimals are quantized when cleaned: one text per amount
 
 
+def line_text(line: Mapping[str, Any]) -> str:
+    """A cleaned line as the fingerprint reads it (kept with the line when it is read again)."""
+    return "|".join(["" if v is None else str(v) for v in map(line.get, LINE_KEYS)])
+
+
 def document_fingerprint(head: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> str:
     """The ``content_hash`` of a document as sent, once cleaned: the same order from the API or
     from a file, written either way, has the same fingerprint; any change gives another."""
     parts = [f"{key}={_text(head[key])}" for key in sorted(head)]
     for line in lines:
-        parts.append("|".join(["" if v is None else str(v) for v in map(line.get, LINE_KEYS)]))
+        parts.append(line.get("_text") or line_text(line))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

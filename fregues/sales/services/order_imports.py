@@ -37,15 +37,14 @@ from ..models import Order, OrderLine
 from .common import ORDER_REGARDING, sales_event
 from .lifecycle_rules import lifecycle_rules_apply
 from .order_customers import CustomerKeys, customer_keys, customers_find, unknown_customer_message
-from .order_fields import (
-    document_fingerprint,
-)
+from .order_fields import document_fingerprint, line_text
 from .order_lines import (
     LINE_COLUMNS,
     catalog_for,
     clean_line,
     cost_total_of,
     fill_from_product,
+    line_priced,
     line_rows,
     lines_price,
 )
@@ -123,6 +122,27 @@ def _reason(errors: ErrorCollector) -> str:
     return "; ".join(" ".join(messages) for messages in errors.errors.values())
 
 
+# Lines already read, by what the file said: an ERP's export repeats the same product, price
+# and quantity on many orders, and a line read (and priced) once is enough. Bounded. (What a
+# line says is checked without the database, so a line read before reads the same now.)
+_LINE_INPUT = (
+    "sku",
+    "product_external_id",
+    "product_id",
+    "description",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "discount",
+    "tax_rate",
+    "tax_code",
+    "unit_cost",
+)
+_LINES_SEEN: dict[tuple[str | None, ...], dict[str, Any]] = {}
+_LINES_SEEN_MAX = 100_000
+
+
 def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
     """Check the rows of one order (no database)."""
     cand = OrderCandidate(external_id, [row.line for row in rows])
@@ -169,12 +189,23 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
             "customer: " + _("Say who the customer is (code, tax id or e-mail)."),
         )
         return cand
+    currency = head["currency"]
     for index, (line_at, given) in enumerate(zip(cand.lines_at, values, strict=True)):
+        key = (currency, *map(given.get, _LINE_INPUT))
+        hit = _LINES_SEEN.get(key)
+        if hit is not None:
+            cand.lines.append(dict(hit))
+            continue
         line = clean_line(given, index, errors, "line", lambda: _order_label(external_id))
         if errors:
             cand.problem = (line_at, _reason(errors))
             return cand
-        cand.lines.append(line)
+        line_priced(line, currency)
+        line["_text"] = line_text(line)
+        if len(_LINES_SEEN) > _LINES_SEEN_MAX:
+            _LINES_SEEN.clear()
+        _LINES_SEEN[key] = line
+        cand.lines.append(dict(line))
     cand.fingerprint = document_fingerprint(
         {**head, "customer": cand.keys.fingerprint()}, cand.lines
     )

@@ -488,17 +488,36 @@ def _rounding_currency(currency: str) -> str:
     return "" if not currency or get_currency_precision(currency) == 2 else currency
 
 
+def line_priced(line: dict[str, Any], currency: str) -> None:
+    """Work out a line's amounts ahead (``_amounts``), when it gives its price and tax, so a
+    line read again (a bulk import repeats its lines) is priced once."""
+    if (
+        line["quantity"] is not None
+        and line["unit_price"] is not None
+        and line["tax_rate"] is not None
+    ):
+        line["_amounts"] = line_amounts(
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            discount_percent=line["discount_percent"],
+            discount=line["discount"],
+            tax_rate=line["tax_rate"],
+            currency=_rounding_currency(currency),
+        )
+
+
 def lines_price(
     lines: Sequence[dict[str, Any]], currency: str, errors: ErrorCollector, prefix: str = "lines"
 ) -> Priced:
     """Each line's amounts (``fregues.sales.money.line_amounts``: gross, discount, net, tax,
-    total) and the document's totals; a discount larger than the line is an error."""
+    total; or the ``_amounts`` worked out ahead) and the document's totals; a discount larger
+    than the line is an error."""
     amounts: list[LineAmounts] = []
     rounding = _rounding_currency(currency)
     for index, line in enumerate(lines):
         if line["quantity"] is None or line["unit_price"] is None:
             continue
-        amount = line_amounts(
+        amount = line.get("_amounts") or line_amounts(
             quantity=line["quantity"],
             unit_price=line["unit_price"],
             discount_percent=line["discount_percent"],
