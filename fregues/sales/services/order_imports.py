@@ -26,10 +26,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.audit import actor_fields, audit_record
+from fregues.core.audit import audit_record
 from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
 from fregues.core.errors import ErrorCollector
-from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
 from fregues.parties.services.imports import ImportReport, ImportRow
 
@@ -40,6 +39,7 @@ from .order_customers import CustomerKeys, customer_keys, customers_find, unknow
 from .order_fields import document_fingerprint, line_text
 from .order_lines import (
     LINE_COLUMNS,
+    LINE_KEYS,
     catalog_for,
     clean_line,
     cost_total_of,
@@ -47,6 +47,7 @@ from .order_lines import (
     line_priced,
     line_rows,
     lines_price,
+    product_of,
 )
 from .orders import order_head, payment_fields
 
@@ -85,17 +86,6 @@ _ORDER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_AUDIT_COLUMNS = (
-    "occurred_at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "entity_type",
-    "entity_id",
-    "party_id",
-    "summary",
-    "changes",
-)
 
 
 @dataclass
@@ -125,20 +115,6 @@ def _reason(errors: ErrorCollector) -> str:
 # Lines already read, by what the file said: an ERP's export repeats the same product, price
 # and quantity on many orders, and a line read (and priced) once is enough. Bounded. (What a
 # line says is checked without the database, so a line read before reads the same now.)
-_LINE_INPUT = (
-    "sku",
-    "product_external_id",
-    "product_id",
-    "description",
-    "unit",
-    "quantity",
-    "unit_price",
-    "discount_percent",
-    "discount",
-    "tax_rate",
-    "tax_code",
-    "unit_cost",
-)
 _LINES_SEEN: dict[tuple[str | None, ...], dict[str, Any]] = {}
 _LINES_SEEN_MAX = 100_000
 
@@ -191,7 +167,7 @@ def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
         return cand
     currency = head["currency"]
     for index, (line_at, given) in enumerate(zip(cand.lines_at, values, strict=True)):
-        key = (currency, *map(given.get, _LINE_INPUT))
+        key = (currency, *map(given.get, LINE_KEYS))
         hit = _LINES_SEEN.get(key)
         if hit is not None:
             cand.lines.append(dict(hit))
@@ -374,22 +350,14 @@ def _priced(cand: OrderCandidate, catalog: Any, report: ImportReport) -> bool:
     currency = cand.head["currency"]
     errors = ErrorCollector()
     for index, line in enumerate(cand.lines):
-        product = None
-        if line["product_id"] is not None:
-            product = catalog.by_id.get(line["product_id"])
-        elif line["product_external_id"]:
-            product = catalog.by_external.get(line["product_external_id"]) or (
-                catalog.by_sku.get(line["sku"]) if line["sku"] else None
-            )
-        elif line["sku"]:
-            product = catalog.by_sku.get(line["sku"])
-        if product is None and (line["product_id"] or line["product_external_id"] or line["sku"]):
-            named = line["sku"] or line["product_external_id"] or line["product_id"]
+        product, missing = product_of(line, catalog)
+        if missing:
+            named = line[missing]
             _reject(
                 report,
                 cand,
                 cand.lines_at[index],
-                "sku: " + _("There is no product '%(p)s'.") % {"p": named},
+                f"{missing}: " + _("There is no product '%(p)s'.") % {"p": named},
             )
             return False
         fill_from_product(line, product, catalog, currency, errors, "", "")
@@ -528,27 +496,19 @@ def _write_updates(
     )
     for pk in invoiced:
         order_payment_refresh(stored[pk], actor=actor, audit=False)
-    actor_id, actor_name = actor_fields(actor)
+    # Changed orders are few (an ERP's corrections): one entry each, with the difference.
     where = label or source
     template = _("Updated from %(file)s: order %(number)s, %(total)s %(currency)s")
-    bulk_insert(
-        AuditEntry,
-        _AUDIT_COLUMNS,
-        (
-            (
-                now,
-                actor_id,
-                actor_name,
-                "update",
-                "sales.order",
-                c.order_id,
-                c.party_id,
-                _summary(c, where, template),
-                {
-                    **diff(before[c.order_id], order_snapshot(stored[c.order_id])),  # type: ignore[index]
-                    "import": {"source": source, "lines": c.lines_at[:50]},
-                },
-            )
-            for c in updates
-        ),
-    )
+    for cand in updates:
+        order = stored[cand.order_id]  # type: ignore[index]
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=order,
+            party_id=cand.party_id,
+            summary=_summary(cand, where, template),
+            changes={
+                **diff(before[order.pk], order_snapshot(order)),
+                "import": {"source": source, "lines": cand.lines_at[:50]},
+            },
+        )

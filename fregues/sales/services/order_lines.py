@@ -386,6 +386,24 @@ def catalog_for(
     return Catalog(found, by_sku, by_external, taxes, prices)
 
 
+def product_of(line: Mapping[str, Any], catalog: Catalog) -> tuple[dict[str, Any] | None, str]:
+    """The product a line names (by id, else the ERP's external id — or its SKU when the
+    external id is unknown —, else SKU), and the field naming a product that does not exist
+    ("" when none is missing or the line names none)."""
+    if line["product_id"] is not None:
+        product = catalog.by_id.get(line["product_id"])
+        return product, "" if product else "product_id"
+    if line["product_external_id"]:
+        product = catalog.by_external.get(line["product_external_id"])
+        if product is None and line["sku"]:
+            product = catalog.by_sku.get(line["sku"])
+        return product, "" if product else "product_external_id"
+    if line["sku"]:
+        product = catalog.by_sku.get(line["sku"])
+        return product, "" if product else "sku"
+    return None, ""
+
+
 def products_resolve(
     lines: list[dict[str, Any]],
     catalog: Catalog,
@@ -397,36 +415,17 @@ def products_resolve(
     and fill what the line left out from the product: description, unit, tax rate and code,
     unit cost (when the product's cost is in the document's currency) and the unit price of
     the currency's default price list."""
+    messages = {
+        "product_id": _("%(line)s: there is no product %(named)s."),
+        "product_external_id": _("%(line)s: there is no product with external id '%(named)s'."),
+        "sku": _("%(line)s: there is no product with SKU '%(named)s'."),
+    }
     for index, line in enumerate(lines):
         label = line_label(index)
         at = f"{prefix}.{index}."
-        product = None
-        if line["product_id"] is not None:
-            product = catalog.by_id.get(line["product_id"])
-            if product is None:
-                errors.add(
-                    at + "product_id",
-                    _("%(line)s: there is no product %(id)s.")
-                    % {"line": label, "id": line["product_id"]},
-                )
-        elif line["product_external_id"]:
-            product = catalog.by_external.get(line["product_external_id"])
-            if product is None and line["sku"]:
-                product = catalog.by_sku.get(line["sku"])
-            if product is None:
-                errors.add(
-                    at + "product_external_id",
-                    _("%(line)s: there is no product with external id '%(code)s'.")
-                    % {"line": label, "code": line["product_external_id"]},
-                )
-        elif line["sku"]:
-            product = catalog.by_sku.get(line["sku"])
-            if product is None:
-                errors.add(
-                    at + "sku",
-                    _("%(line)s: there is no product with SKU '%(sku)s'.")
-                    % {"line": label, "sku": line["sku"]},
-                )
+        product, missing = product_of(line, catalog)
+        if missing:
+            errors.add(at + missing, messages[missing] % {"line": label, "named": line[missing]})
         fill_from_product(line, product, catalog, currency, errors, at, label)
 
 

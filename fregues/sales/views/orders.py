@@ -68,6 +68,17 @@ def _page_of(
     return rows, next_cursor, cursor
 
 
+def _forms_of(document: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """The payment and cancel forms of a page (the posted one, with its problems, if any)."""
+    return {
+        "payment_form": given.get("payment_form")
+        or PaymentForm(initial={"version": document.version}),
+        "cancel_form": given.get("cancel_form")
+        or CancelForm(initial={"version": document.version}),
+        "open_form": given.get("open_form", ""),
+    }
+
+
 # ---------------------------------------------------------------- orders
 @login_required
 @require_GET
@@ -108,10 +119,7 @@ def _order_page(
         "margin": order_margin(order),
         "balance": order.total - order.amount_paid,
         "may_change": may_change,
-        "payment_form": forms_.get("payment_form")
-        or PaymentForm(initial={"version": order.version}),
-        "cancel_form": forms_.get("cancel_form") or CancelForm(initial={"version": order.version}),
-        "open_form": forms_.get("open_form", ""),
+        **_forms_of(order, forms_),
     }
     return render(request, "sales/orders/detail.html", context, status=status)
 
@@ -128,24 +136,27 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
 @service_http_errors
 def order_payment(request: HttpRequest, order_id: int) -> HttpResponse:
     """Record money received for the order (or its open invoices)."""
+    return _payment(request, order_payment_record, "order_id", order_id, _order_page, "sales:order")
+
+
+def _payment(
+    request: HttpRequest, record: Any, key: str, doc_id: int, page: Any, detail: str
+) -> HttpResponse:
+    """A payment form posted for an order or an invoice: saved (back to the page with a
+    toast), or the page again with the form's problems."""
     form = PaymentForm(request.POST)
     if form.is_valid():
         try:
-            order_payment_record(actor=request.user, order_id=order_id, **form.service_data())
+            record(actor=request.user, **{key: doc_id}, **form.service_data())
         except (Forbidden, NotFound):
             raise
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
             messages.success(request, _("Payment recorded."))
-            return redirect("sales:order", order_id)
-    return _order_page(
-        request,
-        order_id,
-        status=form.status if form.status != 200 else 422,
-        payment_form=form,
-        open_form="payment",
-    )
+            return redirect(detail, doc_id)
+    status = form.status if form.status != 200 else 422
+    return page(request, doc_id, status=status, payment_form=form, open_form="payment")
 
 
 @login_required
@@ -325,11 +336,7 @@ def _invoice_page(
         "overdue": invoice_is_overdue(invoice),
         "balance": invoice.total - invoice.amount_paid,
         "may_change": may_change,
-        "payment_form": forms_.get("payment_form")
-        or PaymentForm(initial={"version": invoice.version}),
-        "cancel_form": forms_.get("cancel_form")
-        or CancelForm(initial={"version": invoice.version}),
-        "open_form": forms_.get("open_form", ""),
+        **_forms_of(invoice, forms_),
     }
     return render(request, "sales/orders/invoice.html", context, status=status)
 
@@ -345,23 +352,8 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @require_POST
 @service_http_errors
 def invoice_payment(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            invoice_payment_record(actor=request.user, invoice_id=invoice_id, **form.service_data())
-        except (Forbidden, NotFound):
-            raise
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Payment recorded."))
-            return redirect("sales:invoice", invoice_id)
-    return _invoice_page(
-        request,
-        invoice_id,
-        status=form.status if form.status != 200 else 422,
-        payment_form=form,
-        open_form="payment",
+    return _payment(
+        request, invoice_payment_record, "invoice_id", invoice_id, _invoice_page, "sales:invoice"
     )
 
 
