@@ -39,10 +39,10 @@ def test_an_order_by_hand_a_payment_and_its_invoice(login, live_server, joao) ->
     expect(page.locator("#order-balance")).to_contain_text("100,00")
 
     page.click("#invoice-order")
-    page.wait_for_url("**/sales/invoices/*/")
+    page.wait_for_url("**/sales/orders/invoices/*/")
     invoice = Invoice.objects.get(order=order)
     assert invoice.total == order.total
-    page.goto(f"{live_server.url}/sales/invoices/?party_id={joao.pk}")
+    page.goto(f"{live_server.url}/sales/orders/invoices/?party_id={joao.pk}")
     expect(page.locator("#invoice-rows")).to_contain_text(invoice.number)
     expect(page.locator("#invoice-rows tr.is-overdue")).to_have_count(0)
 

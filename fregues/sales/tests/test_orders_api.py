@@ -198,9 +198,13 @@ def test_status_notes_and_cancel(api_as: Any, unchanged: Any) -> None:
     api = api_as("sales")
     order = OrderFactory()
     add_lines(order, [(None, 1, "10")])
-    response = api.patch(f"/orders/{order.pk}", {"status": "entregue", "notes": "Na portaria"})
+    response = api.patch(
+        f"/orders/{order.pk}",
+        {"status": "entregue", "notes": "Na portaria", "owner_id": api.user.pk},
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "fulfilled" and response.json()["version"] == 2
+    assert response.json()["owner"]["id"] == api.user.pk
     with unchanged():
         stale = api.patch(f"/orders/{order.pk}", {"notes": "x"}, **{"If-Match": '"1"'})
     assert stale.status_code == 409
@@ -294,3 +298,18 @@ def test_roles(api_as: Any, unchanged: Any, role: str, read: int, write: int) ->
     else:
         assert api.post("/orders", body).status_code == 201
         assert api.post(f"/orders/{order.pk}/payments", {"amount": "1"}).status_code == 200
+
+
+def test_the_endpoints_are_documented() -> None:
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/orders"])
+    assert {"get", "patch"} <= set(paths["/api/v1/orders/{order_id}"])
+    assert "post" in paths["/api/v1/orders/{order_id}/payments"]
+    assert "post" in paths["/api/v1/orders/{order_id}/cancel"]
+    assert "get" in paths["/api/v1/invoices"] and "get" in paths["/api/v1/invoices/{invoice_id}"]
+    assert "put" in paths["/api/v1/erp/orders/{external_id}"]
+    assert "put" in paths["/api/v1/erp/invoices/{external_id}"]
+    put = paths["/api/v1/erp/orders/{external_id}"]["put"]
+    assert {"200", "201", "403", "422"} <= set(put["responses"])

@@ -404,8 +404,8 @@ urlpatterns: list[URLPattern] = [
     path("sales/orders/<int:order_id>/status", order_status, name="order_status"),
     path("sales/orders/<int:order_id>/cancel", order_cancel_view, name="order_cancel"),
     path("sales/orders/<int:order_id>/invoice", order_invoice, name="order_invoice"),
-    path("sales/invoices/", invoices, name="invoices"),
-    path("sales/invoices/<int:invoice_id>/", invoice, name="invoice"),
-    path("sales/invoices/<int:invoice_id>/payment", invoice_payment, name="invoice_payment"),
-    path("sales/invoices/<int:invoice_id>/void", invoice_void_view, name="invoice_void"),
+    path("sales/orders/invoices/", invoices, name="invoices"),
+    path("sales/orders/invoices/<int:invoice_id>/", invoice, name="invoice"),
+    path("sales/orders/invoices/<int:invoice_id>/payment", invoice_payment, name="invoice_payment"),
+    path("sales/orders/invoices/<int:invoice_id>/void", invoice_void_view, name="invoice_void"),
 ]
