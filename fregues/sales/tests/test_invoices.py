@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fregues.parties.tests.factories import PartyFactory
 from fregues.sales.models import Invoice, Order
@@ -24,6 +24,12 @@ from fregues.sales.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

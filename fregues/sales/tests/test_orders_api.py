@@ -152,7 +152,7 @@ def test_every_problem_is_reported_at_once_naming_its_line(api_as: Any, unchange
         ],
     }
     with unchanged():
-        response = api.post("/orders", body)
+        response = api.post("/orders", body, **{"Accept-Language": "en"})
     errors = response.json()["errors"]
     assert {"currency", "lines.1.quantity", "lines.1.sku"} <= set(errors)
     assert errors["lines.1.sku"] == ["Line 2: there is no product with SKU 'GONE'."]
