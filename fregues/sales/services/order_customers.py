@@ -100,7 +100,8 @@ def customer_keys(raw: Any, party_id: Any = None) -> CustomerKeys:
 
 
 def customers_find(source: str, keys: Iterable[CustomerKeys]) -> dict[CustomerKeys, int]:
-    """The live party for each set of keys that matches one (at most four queries)."""
+    """The live party for each set of keys that matches one (at most four queries, each with
+    one array parameter however many keys)."""
     keys = [k for k in set(keys) if k]
     if not keys:
         return {}
@@ -121,11 +122,14 @@ def customers_find(source: str, keys: Iterable[CustomerKeys]) -> dict[CustomerKe
     codes = {k.external_id for k in keys if k.external_id}
     if codes:
         where, params = any_of("e.code", codes)
-        for code, pid in fetch_pairs(
-            f"SELECT e.code, e.party_id FROM parties_externalid e WHERE e.source = %s AND {where}",
+        for code, pid, into in fetch_pairs(  # type: ignore[misc]
+            "SELECT e.code, e.party_id, p.merged_into_id FROM parties_externalid e "
+            f"JOIN parties_party p ON p.id = e.party_id WHERE e.source = %s AND {where}",
             [source, *params],
         ):
             by_code[code] = pid
+            if into:
+                merged[pid] = into
     taxes = {
         t for k in keys if not k.external_id or k.external_id not in by_code for t in k.tax_ids
     }
@@ -144,13 +148,16 @@ def customers_find(source: str, keys: Iterable[CustomerKeys]) -> dict[CustomerKe
         if k.email and k.external_id not in by_code and not any(t in by_tax for t in k.tax_ids)
     }
     if emails:
-        where, params = any_of("normalized", emails)
-        for email, pid in fetch_pairs(
-            "SELECT normalized, party_id FROM parties_contactpoint "
-            f"WHERE kind = 'email' AND network = '' AND {where}",
+        where, params = any_of("c.normalized", emails)
+        for email, pid, into in fetch_pairs(  # type: ignore[misc]
+            "SELECT c.normalized, c.party_id, p.merged_into_id FROM parties_contactpoint c "
+            "JOIN parties_party p ON p.id = c.party_id "
+            f"WHERE c.kind = 'email' AND c.network = '' AND {where}",
             params,
         ):
             by_email[email] = pid
+            if into:
+                merged[pid] = into
     found: dict[CustomerKeys, int] = {}
     for k in keys:
         pid = None
@@ -169,15 +176,8 @@ def customers_find(source: str, keys: Iterable[CustomerKeys]) -> dict[CustomerKe
 
 
 def _follow_merges(found: dict[CustomerKeys, int], merged: dict[int, int]) -> None:
-    """Replace a merged party by its survivor (rare: merges move codes and e-mails along)."""
-    pending = {pid for pid in found.values() if pid not in merged}
-    if pending:
-        where, params = any_of("id", pending)
-        for pk, into in fetch_pairs(
-            f"SELECT id, merged_into_id FROM parties_party WHERE merged_into_id IS NOT NULL AND {where}",
-            params,
-        ):
-            merged[pk] = into
+    """Replace a merged party by its survivor (rare: a merge moves codes and e-mails along,
+    and tax ids are read from live parties only)."""
     if not merged:
         return
     survivors = {pk: party_survivor_id(pk) for pk in {p for p in found.values() if p in merged}}
