@@ -140,7 +140,7 @@ def invoice_write(
     lines_write(InvoiceLine, "invoice_id", invoice.pk, lines)
 
 
-def _follow(actor: Any, invoice: Invoice) -> list[int]:
+def invoice_order_follow(actor: Any, invoice: Invoice) -> list[int]:
     """The invoice's order follows it; returns the parties whose lifecycle rules must run."""
     parties = [invoice.party_id]
     if invoice.order_id:
@@ -189,7 +189,7 @@ def invoice_create(*, actor: Any, data: dict[str, Any]) -> Invoice:
             summary=invoice_summary(invoice),
             changes={"lines": len(lines), "order": order.number if order else None},
         )
-        parties = _follow(actor, invoice)
+        parties = invoice_order_follow(actor, invoice)
         lifecycle_rules_apply(party_ids=parties, cause_type=INVOICE_REGARDING, cause_id=invoice.pk)
         sales_event("invoice.created", invoice_id=invoice.pk, party_id=party.pk)
     return invoice
@@ -223,7 +223,7 @@ def invoice_void(
             summary=_("%(number)s voided") % {"number": invoice.number},
             changes={**diff(before, invoice_snapshot(invoice)), "reason": reason[:500]},
         )
-        parties = _follow(actor, invoice)
+        parties = invoice_order_follow(actor, invoice)
         lifecycle_rules_apply(party_ids=parties, cause_type=INVOICE_REGARDING, cause_id=invoice.pk)
         sales_event("invoice.voided", invoice_id=invoice.pk, party_id=invoice.party_id)
     return invoice
@@ -298,7 +298,7 @@ def invoice_payment_record(
                 "payment": {"amount": str(value), "method": method, "reference": reference},
             },
         )
-        parties = _follow(actor, invoice)
+        parties = invoice_order_follow(actor, invoice)
         lifecycle_rules_apply(party_ids=parties, cause_type=INVOICE_REGARDING, cause_id=invoice.pk)
         sales_event(
             "invoice.payment_recorded",

@@ -28,9 +28,9 @@ from fregues.parties.models import Party
 from ..models import Invoice, Order, OrderLine
 from .common import INVOICE_REGARDING, ORDER_REGARDING, sales_event
 from .invoices import (
-    _follow,
     invoice_currency,
     invoice_head,
+    invoice_order_follow,
     invoice_snapshot,
     invoice_summary,
     invoice_write,
@@ -50,10 +50,10 @@ from .order_lines import (
     totals_apply,
 )
 from .orders import (
-    _order_summary,
     order_head,
     order_payment_refresh,
     order_snapshot,
+    order_summary,
     payment_fields,
 )
 
@@ -198,7 +198,7 @@ def _order_write(
         action="create" if created else "update",
         instance=order,
         party_id=party.pk,
-        summary=(_("From %(source)s: ") % {"source": source}) + _order_summary(order),
+        summary=(_("From %(source)s: ") % {"source": source}) + order_summary(order),
         changes=changes,
     )
     parties = [party.pk] + ([old_party] if old_party and old_party != party.pk else [])
@@ -287,7 +287,7 @@ def invoice_upsert_external(
                 if created
                 else diff(before, invoice_snapshot(invoice)),
             )
-            parties = _follow(actor, invoice)
+            parties = invoice_order_follow(actor, invoice)
             if old_order and old_order != invoice.order_id:
                 previous = Order.objects.select_for_update().get(pk=old_order)
                 order_payment_refresh(previous, actor=actor)

@@ -29,11 +29,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fregues.core.audit import audit_record, diff
+from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import Conflict, ErrorCollector, Invalid
 from fregues.core.permissions import require
 
-from ..models import Invoice, Opportunity, Order, OrderLine, OrderStatus, Payment, Quote
+from ..models import (
+    Invoice,
+    Opportunity,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    Quote,
+)
 from ..money import ZERO, to_decimal
 from .common import (
     ORDER_REGARDING,
@@ -219,7 +228,7 @@ def order_create(*, actor: Any, data: dict[str, Any]) -> Order:
             action="create",
             instance=order,
             party_id=party.pk,
-            summary=_order_summary(order),
+            summary=order_summary(order),
             changes={"lines": len(lines)},
         )
         lifecycle_rules_apply(party_ids=[party.pk], cause_type=ORDER_REGARDING, cause_id=order.pk)
@@ -227,13 +236,11 @@ def order_create(*, actor: Any, data: dict[str, Any]) -> Order:
     return order
 
 
-def _order_summary(order: Order) -> str:
+def order_summary(order: Order) -> str:
     return f"{order.number}: {order.total} {order.currency} ({order.get_payment_state_display()})"
 
 
 def order_snapshot(order: Order) -> dict[str, Any]:
-    from fregues.core.audit import snapshot
-
     return snapshot(order, ORDER_AUDIT_FIELDS)
 
 
@@ -280,7 +287,7 @@ def order_update(
             action="update",
             instance=order,
             party_id=order.party_id,
-            summary=_order_summary(order),
+            summary=order_summary(order),
             changes=changed,
         )
         lifecycle_rules_apply(
@@ -326,8 +333,6 @@ def clean_payment(
     amount: Any, paid_at: Any, method: str, errors: ErrorCollector
 ) -> tuple[Decimal, datetime.datetime]:
     """An amount received (> 0) and when (default: now; not in the future)."""
-    from ..models import PaymentMethod
-
     value = to_decimal(amount)
     if value is None or value <= ZERO:
         errors.add("amount", _("The amount must be a number greater than zero."))
