@@ -35,6 +35,7 @@ TARGETS: tuple[Target, ...] = (
     Target("import_interactions_rows_per_s", ">=", 60_000, "postgres", "import interactions"),
     Target("import_parties_rows_per_s", ">=", 40_000, "sqlite", "import parties"),
     Target("import_interactions_rows_per_s", ">=", 40_000, "sqlite", "import interactions"),
+    Target("import_orders_rows_per_s", ">=", 30_000, "postgres", "import orders (lines)"),
     Target("party_get_p95_ms", "<=", 10, "postgres", "customer page: party p95"),
     Target("timeline_first_p95_ms", "<=", 10, "postgres", "customer page: timeline p95"),
     Target("throughput_req_per_s", ">=", 500, "postgres", "req/s at 32 connections"),
@@ -59,6 +60,13 @@ ROWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str | None], ...] = (
         ("raw_interactions_rows_per_s",),
         "import_interactions_rows_per_s",
     ),
+    (
+        "Import orders (lines/s)",
+        ("import_orders_rows_per_s",),
+        ("raw_orders_rows_per_s",),
+        "import_orders_rows_per_s",
+    ),
+    ("  the same file again (lines/s)", ("import_orders_again_rows_per_s",), (), None),
     (
         "Customer page: party p50 / p95 (ms)",
         ("party_get_p50_ms", "party_get_p95_ms"),
@@ -187,7 +195,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"# Freguês benchmark — {result['date']}, {params['customers']:,} customers",
         "",
         f"{dataset.get('party_rows', 0):,} party rows ({dataset.get('duplicate_rows', 0):,} "
-        f"within-file duplicates), {dataset.get('interaction_rows', 0):,} interactions, seed "
+        f"within-file duplicates), {dataset.get('interaction_rows', 0):,} interactions"
+        + (f", {params['order_lines']:,} order lines" if params.get("order_lines") else "")
+        + ", seed "
         f"{params['seed']}. Commit `{result['git'].get('short', '?')}`"
         f"{' (dirty)' if result['git'].get('dirty') else ''}; {result['machine'].get('cores')} "
         f"cores, {result['machine'].get('cpu') or 'unknown CPU'}; "
@@ -203,6 +213,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for label, keys, raw_keys, target_metric in ROWS:
+        if keys[0].startswith("import_orders") and not any(
+            keys[0] in result["databases"][db]["metrics"] for db in dbs
+        ):
+            continue  # a run without --order-lines
         cells = [label.replace("  ", "  ↳ ", 1) if label.startswith("  ") else label]
         for db in dbs:
             metrics = result["databases"][db]["metrics"]

@@ -208,7 +208,13 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "BRL")  # of new deals, quotes and pr
 QUOTE_VALID_DAYS = int(env("QUOTE_VALID_DAYS", "30"))  # a new quote's validity
 # Public lead forms: at most this many submissions per client address per hour.
 LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
-DOCUMENT_PREFIXES = {"quote": env("QUOTE_PREFIX", "ORC-"), "order": env("ORDER_PREFIX", "PED-")}
+DOCUMENT_PREFIXES = {
+    "quote": env("QUOTE_PREFIX", "ORC-"),
+    "order": env("ORDER_PREFIX", "PED-"),
+    "invoice": env(
+        "INVOICE_PREFIX", "FAT-"
+    ),  # invoices recorded in Freguês (the ERP's keep theirs)
+}
 
 LOGGING = {
     "version": 1,

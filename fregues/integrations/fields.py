@@ -229,7 +229,165 @@ LEAD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("language", "Language", ("idioma", "lingua", "língua")),
 )
 
-FIELDS = {"parties": PARTY_FIELDS, "interactions": INTERACTION_FIELDS, "leads": LEAD_FIELDS}
+# One row per order line; the rows of an order (same order id) follow each other in the file.
+ORDER_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "order_id",
+        "Order id",
+        (
+            "pedido",
+            "numero",
+            "numero pedido",
+            "numero do pedido",
+            "n pedido",
+            "no pedido",
+            "nº pedido",
+            "id pedido",
+            "pedido id",
+            "codigo pedido",
+            "cod pedido",
+            "order",
+            "order id",
+            "order number",
+            "order no",
+            "external id",
+            "id externo",
+        ),
+    ),
+    FieldSpec("number", "Document number", ("documento", "numero documento", "document number")),
+    FieldSpec(
+        "ordered_at",
+        "Order date",
+        ("data", "data pedido", "data do pedido", "emissao", "data emissao", "date", "order date"),
+    ),
+    FieldSpec(
+        "customer_external_id",
+        "Customer code",
+        (
+            "cliente",
+            "cliente codigo",
+            "codigo cliente",
+            "cod cliente",
+            "cliente id",
+            "id cliente",
+            "customer",
+            "customer code",
+            "customer id",
+            "client id",
+        ),
+    ),
+    FieldSpec(
+        "customer_tax_id",
+        "Customer tax id",
+        (
+            "cpf",
+            "cnpj",
+            "cpf cnpj",
+            "cpf/cnpj",
+            "nif",
+            "nipc",
+            "documento cliente",
+            "tax id",
+            "vat",
+        ),
+    ),
+    FieldSpec(
+        "customer_email",
+        "Customer e-mail",
+        ("email", "e mail", "email cliente", "e mail cliente", "customer email"),
+    ),
+    FieldSpec("party_id", "Freguês customer id", ("fregues id", "id cliente fregues")),
+    FieldSpec(
+        "sku",
+        "SKU",
+        (
+            "codigo produto",
+            "cod produto",
+            "produto codigo",
+            "codigo item",
+            "referencia",
+            "ref",
+            "product code",
+            "item code",
+            "item sku",
+        ),
+    ),
+    FieldSpec(
+        "product_external_id",
+        "Product external id",
+        ("produto id", "id produto", "product id", "product external id"),
+    ),
+    FieldSpec(
+        "description",
+        "Description",
+        ("descricao", "produto", "item", "nome produto", "description", "product", "product name"),
+    ),
+    FieldSpec("unit", "Unit", ("unidade", "un", "und", "unit", "uom")),
+    FieldSpec("quantity", "Quantity", ("quantidade", "qtd", "qtde", "quant", "qty", "quantity")),
+    FieldSpec(
+        "unit_price",
+        "Unit price",
+        (
+            "preco unitario",
+            "preco",
+            "valor unitario",
+            "vlr unitario",
+            "vl unitario",
+            "unit price",
+            "price",
+        ),
+    ),
+    FieldSpec(
+        "discount_percent",
+        "Discount (%)",
+        ("desc", "perc desconto", "desconto percentual", "discount percent", "discount pct"),
+    ),
+    FieldSpec(
+        "discount",
+        "Discount",
+        ("desconto", "valor desconto", "vlr desconto", "discount", "discount amount"),
+    ),
+    FieldSpec(
+        "tax_rate",
+        "Tax (%)",
+        ("imposto", "aliquota", "alíquota", "taxa imposto", "iva", "tax", "tax rate", "vat rate"),
+    ),
+    FieldSpec("tax_code", "Tax code", ("codigo imposto", "tax code")),
+    FieldSpec(
+        "unit_cost", "Unit cost", ("custo", "custo unitario", "preco custo", "cost", "unit cost")
+    ),
+    FieldSpec("currency", "Currency", ("moeda", "currency")),
+    FieldSpec(
+        "status",
+        "Status",
+        ("situacao", "situação", "status", "situacao pedido", "estado pedido", "order status"),
+    ),
+    FieldSpec(
+        "payment_state",
+        "Payment",
+        (
+            "pagamento",
+            "situacao pagamento",
+            "status pagamento",
+            "pago",
+            "payment",
+            "payment status",
+        ),
+    ),
+    FieldSpec("amount_paid", "Amount paid", ("valor pago", "total pago", "amount paid", "paid")),
+    FieldSpec("paid_at", "Paid at", ("data pagamento", "pago em", "paid at", "payment date")),
+    FieldSpec("notes", "Notes", ("observacao", "observacoes", "obs", "notas", "notes")),
+)
+
+FIELDS = {
+    "parties": PARTY_FIELDS,
+    "interactions": INTERACTION_FIELDS,
+    "leads": LEAD_FIELDS,
+    "orders": ORDER_FIELDS,
+}
+
+# Kinds whose rows come in groups (the lines of one order): a batch never splits a group.
+GROUPED_BY = {"orders": "order_id"}
 
 
 def header_key(header: str) -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    """One run of a file import (parties or interactions), from the CLI, the UI or the API.
+    """One run of a file import (parties, interactions or orders), from the CLI, the UI or the API.
 
     It keeps the uploaded file, the column mapping chosen, the live counters the progress bar
     reads, and the rejected-rows CSV the user downloads. The ``idempotency_key`` (the file's
@@ -19,6 +19,7 @@ class ImportJob(models.Model):
         PARTIES = "parties", _("Customers")
         INTERACTIONS = "interactions", _("Interactions")
         LEADS = "leads", _("Leads")
+        ORDERS = "orders", _("Orders")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -66,7 +66,7 @@ def create_import(
     encoding: Form[str | None] = None,
     start: Form[bool] = True,
 ) -> Status[ImportJobOut]:
-    """Record an import of ``kind`` (``parties`` or ``interactions``) from the uploaded CSV or
+    """Record an import of ``kind`` (``parties``, ``interactions`` or ``orders``) from the uploaded CSV or
     XLSX, and start it unless ``start`` is false. ``mapping`` (a JSON object
     ``{"column": "field"}``, ``""`` to leave a column out) is laid over the mapping guessed
     from the header; ``encoding`` forces one (default: UTF-8, else Windows-1252)."""

@@ -167,7 +167,7 @@ def test_a_bad_file_is_a_422_bad_file_and_leaves_nothing(
 
 
 def test_the_options_are_checked(manager_api: Any) -> None:
-    wrong = send(manager_api, kind="orders", on_match="merge")
+    wrong = send(manager_api, kind="invoices", on_match="merge")
     assert wrong.status_code == 422
     assert {"kind", "on_match"} <= set(wrong.json()["errors"])
     missing = manager_api.upload("/imports", {"kind": "parties"})

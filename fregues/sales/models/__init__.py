@@ -24,6 +24,7 @@ from .documents import (
 )
 from .leads import Lead, LeadForm, LeadSource, LeadStatus
 from .lifecycle import LifecycleRule, LifecycleRuleKind
+from .payments import Payment, PaymentMethod
 from .pipelines import (
     CloseKind,
     CloseReason,
@@ -58,6 +59,8 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "Payment",
+    "PaymentMethod",
     "PaymentState",
     "Pipeline",
     "PipelineStage",

@@ -176,7 +176,10 @@ class Order(Versioned, Totals):
     number = models.CharField(_("number"), max_length=60)
     source = models.CharField(_("source"), max_length=40, blank=True)
     external_id = models.CharField(_("external id"), max_length=120, blank=True)
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="orders")
+    # no index of its own: "order_party" (party, -ordered_at) serves every lookup by party
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     quote = models.OneToOneField(
         Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="order"
     )
@@ -232,7 +235,7 @@ class OrderLine(Line):
     unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
 
     class Meta(Line.Meta):
-        indexes = [models.Index(fields=["product"], name="order_line_product")]
+        pass  # the product's foreign key has its index (a second one slowed bulk loads)
 
     def __str__(self) -> str:
         return self.description

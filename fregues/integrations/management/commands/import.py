@@ -1,4 +1,5 @@
-"""fregues import parties|interactions|leads FILE — load a CSV or XLSX file, with a progress bar."""
+"""fregues import parties|interactions|leads|orders FILE — load a CSV or XLSX file, with a
+progress bar."""
 
 from __future__ import annotations
 
@@ -24,9 +25,9 @@ class _DryRun(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import customers (parties), their contact history (interactions) or leads from a CSV "
-        "or XLSX file. Columns are recognised by their header in Portuguese or English; --map "
-        "overrides."
+        "Import customers (parties), their contact history (interactions), leads or orders (one "
+        "row per order line) from a CSV or XLSX file. Columns are recognised by their header in "
+        "Portuguese or English; --map overrides."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -43,7 +44,8 @@ class Command(BaseCommand):
             "--on-match",
             choices=["update", "skip", "create"],
             default="update",
-            help="What to do with a row that matches an existing customer (default: update).",
+            help="What to do with a row that matches an existing customer (default: update; "
+            "customer files only).",
         )
         parser.add_argument(
             "--source", default="import", help="The system the external ids come from."

@@ -1,0 +1,514 @@
+"""Loading orders in bulk from a file with one row per order line (an ERP's export).
+
+Rows with the same order id are one order (the import engine never splits them across
+batches). Each order is checked with the same rules as ``order_create`` and the ERP's PUT
+(``order_lines``: quantity > 0, a known currency, a product that exists, ...); an order with
+a bad row is rejected whole, each of its rows with a reason. Customers are matched as the ERP
+endpoint matches them — the customer's code of the same source, tax id, e-mail — for a whole
+batch at once; an order for an unknown customer is rejected.
+
+Set-based, for speed: ``order_import_validate`` (pure, may run in a worker process) groups and
+checks the rows and fingerprints each order; ``order_import_many`` matches a batch's orders,
+customers and products with a handful of queries and writes the new orders, their lines and
+audit entries with COPY (``fregues.core.bulk``). Re-running a file changes nothing: an order
+whose fingerprint (``content_hash``) is stored already is skipped; a changed one is updated
+and its lines replaced. The lifecycle rules run once per batch with the batch's customers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fregues.core.audit import audit_record
+from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
+from fregues.core.errors import ErrorCollector
+from fregues.core.permissions import require
+from fregues.parties.services.imports import ImportReport, ImportRow
+
+from ..models import Order, OrderLine
+from .common import ORDER_REGARDING, sales_event
+from .lifecycle_rules import lifecycle_rules_apply
+from .order_customers import CustomerKeys, customer_keys, customers_find, unknown_customer_message
+from .order_fields import document_fingerprint, line_text
+from .order_lines import (
+    LINE_COLUMNS,
+    LINE_KEYS,
+    catalog_for,
+    clean_line,
+    cost_total_of,
+    fill_from_product,
+    line_priced,
+    line_rows,
+    lines_price,
+    product_of,
+)
+from .orders import order_head, payment_fields
+
+_HEAD_FIELDS = (
+    "number",
+    "currency",
+    "ordered_at",
+    "status",
+    "payment_state",
+    "amount_paid",
+    "paid_at",
+    "notes",
+)
+_CUSTOMER_FIELDS = ("customer_external_id", "customer_tax_id", "customer_email", "party_id")
+_ORDER_LEVEL = (*_HEAD_FIELDS, *_CUSTOMER_FIELDS)
+_ORDER_COLUMNS = (
+    "id",
+    "number",
+    "source",
+    "external_id",
+    "party_id",
+    "status",
+    "payment_state",
+    "ordered_at",
+    "paid_at",
+    "amount_paid",
+    "cost_total",
+    "notes",
+    "content_hash",
+    "currency",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "total",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass
+class OrderCandidate:
+    """One order of the file: its rows' line numbers, its checked head and lines, how it
+    names its customer, its fingerprint, or why it is refused."""
+
+    external_id: str
+    lines_at: list[int]
+    head: dict[str, Any] = field(default_factory=dict)
+    keys: CustomerKeys = field(default_factory=CustomerKeys)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: str = ""
+    problem: tuple[int, str] | None = None  # (the bad row's line, why)
+    priced: bool = False  # amounts computed already (every line gave its price and tax)
+    party_id: int | None = None
+    order_id: int | None = None
+
+
+Validated = list[OrderCandidate]
+
+
+def _reason(errors: ErrorCollector) -> str:
+    return "; ".join(" ".join(messages) for messages in errors.errors.values())
+
+
+# Lines already read, by what the file said: an ERP's export repeats the same product, price
+# and quantity on many orders, and a line read (and priced) once is enough. Bounded. (What a
+# line says is checked without the database, so a line read before reads the same now.)
+_LINES_SEEN: dict[tuple[str | None, ...], dict[str, Any]] = {}
+_LINES_SEEN_MAX = 30_000
+
+
+def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
+    """Check the rows of one order (no database)."""
+    cand = OrderCandidate(external_id, [row.line for row in rows])
+    if not external_id:
+        cand.problem = (rows[0].line, "order_id: " + _("Say which order the line belongs to."))
+        return cand
+    # one column per field in an orders file: each value is the first (and only) one
+    values = [{k: v[0].strip() for k, v in row.values.items()} for row in rows]
+    head_raw: dict[str, str] = {}
+    agreed: tuple[str | None, ...] = ()
+    for line_at, given in zip(cand.lines_at, values, strict=True):
+        said = tuple(map(given.get, _ORDER_LEVEL))
+        if said == agreed:
+            continue  # the usual export: every line repeats its order's fields
+        for name, value in zip(_ORDER_LEVEL, said, strict=True):
+            if not value:
+                continue
+            held = head_raw.setdefault(name, value)
+            if held != value:
+                cand.problem = (
+                    line_at,
+                    _("%(field)s: '%(v)s' here, '%(held)s' on an earlier line of order %(order)s.")
+                    % {"field": name, "v": value, "held": held, "order": external_id},
+                )
+                return cand
+        agreed = said
+    errors = ErrorCollector()
+    head = order_head(head_raw, errors)
+    if errors:
+        cand.problem = (cand.lines_at[0], _reason(errors))
+        return cand
+    cand.head = head
+    cand.keys = customer_keys(
+        {
+            "external_id": head_raw.get("customer_external_id"),
+            "tax_id": head_raw.get("customer_tax_id"),
+            "email": head_raw.get("customer_email"),
+            "party_id": head_raw.get("party_id"),
+        }
+    )
+    if not cand.keys:
+        cand.problem = (
+            cand.lines_at[0],
+            "customer: " + _("Say who the customer is (code, tax id or e-mail)."),
+        )
+        return cand
+    currency = head["currency"]
+    for index, (line_at, given) in enumerate(zip(cand.lines_at, values, strict=True)):
+        key = (currency, *map(given.get, LINE_KEYS))
+        hit = _LINES_SEEN.get(key)
+        if hit is not None:
+            cand.lines.append(dict(hit))
+            continue
+        line = clean_line(given, index, errors, "line", lambda: _order_label(external_id))
+        if errors:
+            cand.problem = (line_at, _reason(errors))
+            return cand
+        line_priced(line, currency)
+        line["_text"] = line_text(line)
+        if len(_LINES_SEEN) > _LINES_SEEN_MAX:
+            _LINES_SEEN.clear()
+        _LINES_SEEN[key] = line
+        cand.lines.append(dict(line))
+    cand.fingerprint = document_fingerprint(
+        {**head, "customer": cand.keys.fingerprint()}, cand.lines
+    )
+    if all(line["unit_price"] is not None and line["tax_rate"] is not None for line in cand.lines):
+        # nothing to take from the catalogue for the amounts: price here, in the worker
+        problem = _price(cand, errors)
+        if problem:
+            cand.problem = (cand.lines_at[0], problem)
+        cand.priced = True
+    return cand
+
+
+def _price(cand: OrderCandidate, errors: ErrorCollector) -> str:
+    """The order's amounts and payment state (``head["_totals"]``, ``head["_state"]``), or why
+    they cannot be."""
+    head = cand.head
+    priced = lines_price(cand.lines, head["currency"], errors)
+    state = payment_fields(head, priced.totals.total, head["ordered_at"] or timezone.now(), errors)
+    if errors:
+        return _reason(errors)
+    head["_totals"], head["_state"] = priced.totals, state
+    return ""
+
+
+def _order_label(external_id: str) -> str:
+    return _("Order %(order)s") % {"order": external_id}
+
+
+def order_import_validate(rows: Sequence[ImportRow]) -> Validated:
+    """Group rows into orders (by order id, in the order met) and check each with the API's
+    rules; writes nothing, so it may run in another process."""
+    groups: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        groups.setdefault(row.first("order_id")[:120], []).append(row)
+    return [_candidate(code, group) for code, group in groups.items()]
+
+
+def _reject(report: ImportReport, cand: OrderCandidate, line_at: int, reason: str) -> None:
+    """Refuse an order whole: its bad row with the reason, the others pointing at it."""
+    other = _("Order %(order)s was not imported: see line %(line)s.") % {
+        "order": cand.external_id or "?",
+        "line": line_at,
+    }
+    for at in cand.lines_at:
+        report.rejected.append((at, reason if at == line_at else other))
+
+
+def order_import_many(
+    *,
+    actor: Any,
+    rows: Sequence[ImportRow],
+    source: str = "import",
+    label: str = "",
+    job_id: int | None = None,
+    validated: Validated | None = None,
+) -> ImportReport:
+    """Create, update or skip the orders of a batch of rows, in one transaction (see the
+    module's docstring). ``created``/``updated``/``skipped`` count orders; ``rejected`` lists
+    rows. ``validated`` is ``order_import_validate(rows)`` when a worker ran it already."""
+    require(actor, "data.import")
+    require(actor, "order.change")
+    source = (source or "import").strip().lower()[:40]
+    candidates = validated if validated is not None else order_import_validate(rows)
+    try:
+        with transaction.atomic():
+            return _import_batch(actor, candidates, source, label, job_id)
+    except IntegrityError:
+        # Someone else (the ERP's PUT) created one of these orders since we looked: go order
+        # by order, so only the one that collides is rejected.
+        if len(candidates) == 1:
+            report = ImportReport()
+            cand = candidates[0]
+            _reject(
+                report,
+                cand,
+                cand.lines_at[0],
+                _("Saved by someone else meanwhile; run the file again."),
+            )
+            return report
+        report = ImportReport()
+        for cand in candidates:
+            report.add(
+                order_import_many(
+                    actor=actor,
+                    rows=[],
+                    source=source,
+                    label=label,
+                    job_id=job_id,
+                    validated=[cand],
+                )
+            )
+        return report
+
+
+def _existing(source: str, codes: list[str]) -> dict[str, tuple[int, str, int]]:
+    """The stored orders of these external ids: ``{code: (id, content_hash, party_id)}``
+    (``external_id <> ''`` repeats the unique index's condition so SQLite uses it)."""
+    if not codes:
+        return {}
+    where, params = any_of("external_id", codes)
+    rows = fetch_pairs(
+        "SELECT external_id, id, content_hash, party_id FROM sales_order "
+        f"WHERE external_id <> '' AND source = %s AND {where}",
+        [source, *params],
+    )
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}  # type: ignore[misc]
+
+
+def _import_batch(
+    actor: Any, candidates: Validated, source: str, label: str, job_id: int | None
+) -> ImportReport:
+    report = ImportReport()
+    live: list[OrderCandidate] = []
+    for cand in candidates:
+        if cand.problem is not None:
+            _reject(report, cand, *cand.problem)
+        else:
+            live.append(cand)
+    existing = _existing(source, [c.external_id for c in live])
+    fresh: list[OrderCandidate] = []
+    for cand in live:
+        found = existing.get(cand.external_id)
+        if found is not None and found[1] == cand.fingerprint:
+            report.skipped += 1
+            continue
+        if found is not None:
+            cand.order_id = found[0]
+        fresh.append(cand)
+    parties = customers_find(source, [c.keys for c in fresh])
+    currencies = {c.head["currency"] for c in fresh}
+    catalog = catalog_for((line for c in fresh for line in c.lines), source, currencies)
+    ready: list[OrderCandidate] = []
+    for cand in fresh:
+        cand.party_id = parties.get(cand.keys)
+        if cand.party_id is None:
+            message = "customer: " + unknown_customer_message(cand.keys, source)
+            _reject(report, cand, cand.lines_at[0], message)
+            continue
+        if _priced(cand, catalog, report):
+            ready.append(cand)
+    now = timezone.now()
+    creates = [c for c in ready if c.order_id is None]
+    updates = [c for c in ready if c.order_id is not None]
+    _write_creates(actor, creates, source, label, now)
+    _write_updates(actor, updates, source, label, now)
+    report.created, report.updated = len(creates), len(updates)
+    if ready:
+        lifecycle_rules_apply(
+            party_ids=sorted({c.party_id for c in ready if c.party_id}),
+            cause_type=ORDER_REGARDING,
+            cause_id=None,
+        )
+        sales_event(
+            "orders.imported",
+            job_id=job_id,
+            created=len(creates),
+            updated=len(updates),
+            source=source,
+        )
+    return report
+
+
+def _priced(cand: OrderCandidate, catalog: Any, report: ImportReport) -> bool:
+    """Tie the order's lines to their products and price them; False (rejected) on a line
+    naming a missing product."""
+    currency = cand.head["currency"]
+    errors = ErrorCollector()
+    for index, line in enumerate(cand.lines):
+        product, missing = product_of(line, catalog)
+        if missing:
+            named = line[missing]
+            _reject(
+                report,
+                cand,
+                cand.lines_at[index],
+                f"{missing}: " + _("There is no product '%(p)s'.") % {"p": named},
+            )
+            return False
+        fill_from_product(line, product, catalog, currency, errors, "", "")
+        if errors:
+            _reject(report, cand, cand.lines_at[index], _reason(errors))
+            return False
+    if not cand.priced:
+        problem = _price(cand, errors)
+        if problem:
+            _reject(report, cand, cand.lines_at[0], problem)
+            return False
+    cand.head["_cost"] = cost_total_of(cand.lines)  # the catalogue may have given the costs
+    return True
+
+
+def _order_row(
+    cand: OrderCandidate, source: str, now: datetime.datetime, ordered_at: datetime.datetime
+) -> tuple[Any, ...]:
+    head = cand.head
+    totals = head["_totals"]
+    state, paid, paid_at = head["_state"]
+    return (
+        cand.order_id,
+        head["number"] or cand.external_id[:60],
+        source,
+        cand.external_id,
+        cand.party_id,
+        head["status"],
+        state,
+        ordered_at,
+        paid_at,
+        paid,
+        head["_cost"],
+        head["notes"],
+        cand.fingerprint,
+        head["currency"],
+        totals.subtotal,
+        totals.discount_total,
+        totals.tax_total,
+        totals.total,
+        1,
+        now,
+        now,
+    )
+
+
+def _write_lines(cands: list[OrderCandidate]) -> None:
+    rows: list[tuple[Any, ...]] = []
+    for cand in cands:
+        rows.extend(line_rows(cand.order_id, cand.lines, True))  # type: ignore[arg-type]
+    bulk_insert(OrderLine, ("order_id", *LINE_COLUMNS, "unit_cost"), rows)
+
+
+def _summary(cand: OrderCandidate, where: str, template: str) -> str:
+    totals = cand.head["_totals"]
+    return (
+        template
+        % {
+            "file": where,
+            "number": cand.head["number"] or cand.external_id,
+            "total": totals.total,
+            "currency": cand.head["currency"],
+        }
+    )[:300]
+
+
+def _write_creates(
+    actor: Any, creates: list[OrderCandidate], source: str, label: str, now: datetime.datetime
+) -> None:
+    if not creates:
+        return
+    for cand, pk in zip(creates, reserve_ids(Order, len(creates)), strict=True):
+        cand.order_id = pk
+    bulk_insert(
+        Order,
+        _ORDER_COLUMNS,
+        (_order_row(c, source, now, c.head["ordered_at"] or now) for c in creates),
+    )
+    _write_lines(creates)
+    # One entry per batch, not per order: an ERP's history is millions of orders, each of
+    # them on its customer's page already; the entry says who loaded which, from where.
+    audit_record(
+        actor=actor,
+        action="create",
+        entity_type="sales.order_import",
+        entity_id=0,
+        summary=_("%(n)s orders imported from %(file)s")
+        % {"n": len(creates), "file": label or source},
+        changes={
+            "import": {
+                "source": source,
+                "count": len(creates),
+                "customers": len({c.party_id for c in creates}),
+                "order_ids": [c.order_id for c in creates],
+            }
+        },
+    )
+
+
+_UPDATED_FIELDS = [name for name in _ORDER_COLUMNS if name not in ("id", "created_at")]
+
+
+def _write_updates(
+    actor: Any,
+    updates: list[OrderCandidate],
+    source: str,
+    label: str,
+    now: datetime.datetime,
+) -> None:
+    """Changed orders: new head and totals, lines replaced, the difference audited; an order
+    with invoices keeps following them."""
+    if not updates:
+        return
+    from fregues.core.audit import diff
+
+    from .orders import order_payment_refresh, order_snapshot
+
+    ids = [c.order_id for c in updates if c.order_id is not None]
+    stored = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=ids)}
+    before = {pk: order_snapshot(o) for pk, o in stored.items()}
+    changed: list[Order] = []
+    for cand in updates:
+        order = stored[cand.order_id]  # type: ignore[index]
+        when = cand.head["ordered_at"] or order.ordered_at
+        row = dict(zip(_ORDER_COLUMNS, _order_row(cand, source, now, when), strict=True))
+        for name in _UPDATED_FIELDS:
+            if name != "version":
+                setattr(order, name, row[name])
+        order.version += 1
+        changed.append(order)
+    Order.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=500)
+    OrderLine.objects.filter(order_id__in=ids).delete()
+    _write_lines(updates)
+    invoiced = set(
+        Order.objects.filter(pk__in=ids, invoices__isnull=False).values_list("pk", flat=True)
+    )
+    for pk in invoiced:
+        order_payment_refresh(stored[pk], actor=actor, audit=False)
+    # Changed orders are few (an ERP's corrections): one entry each, with the difference.
+    where = label or source
+    template = _("Updated from %(file)s: order %(number)s, %(total)s %(currency)s")
+    for cand in updates:
+        order = stored[cand.order_id]  # type: ignore[index]
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=order,
+            party_id=cand.party_id,
+            summary=_summary(cand, where, template),
+            changes={
+                **diff(before[order.pk], order_snapshot(order)),
+                "import": {"source": source, "lines": cand.lines_at[:50]},
+            },
+        )
