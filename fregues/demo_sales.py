@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 from typing import Any
 
 from django.test.utils import override_settings
@@ -23,19 +22,10 @@ from django.utils import timezone
 from fregues.accounts.models import User
 from fregues.parties.models import Party
 from fregues.parties.services import consent_record, note_add
-from fregues.sales.models import (
-    CloseReason,
-    Invoice,
-    InvoiceLine,
-    Order,
-    Pipeline,
-    PriceList,
-    Product,
-    TaxRate,
-)
-from fregues.sales.money import document_totals, line_amounts
+from fregues.sales.models import CloseReason, Order, Pipeline, PriceList, Product, TaxRate
 from fregues.sales.services.activities import activity_complete, activity_create
 from fregues.sales.services.catalog import prices_set
+from fregues.sales.services.invoices import invoice_create, invoice_payment_record
 from fregues.sales.services.lead_conversion import lead_convert
 from fregues.sales.services.leads import lead_create, lead_disqualify, lead_qualify
 from fregues.sales.services.lifecycle_backfill import lifecycle_backfill
@@ -158,56 +148,28 @@ def _lines(rng: random.Random, products: list[Product]) -> list[dict[str, Any]]:
 
 
 def _invoice(order: Order, paid: bool, overdue: bool, now: datetime.datetime) -> None:
-    """The ERP's invoice for an order (rows written as the ERP sync would leave them)."""
+    """The ERP's invoice for an order, and the payment when it came (the order follows)."""
     issued = order.ordered_at + datetime.timedelta(days=1)
     due = (issued + datetime.timedelta(days=30)).date()
     if overdue:
         due = (now - datetime.timedelta(days=12)).date()
-    invoice = Invoice.objects.create(
-        number=f"NF-{order.pk:06d}",
-        source="erp",
-        external_id=f"nf-{order.pk}",
-        party_id=order.party_id,
-        order=order,
-        currency=order.currency,
-        issued_at=issued,
-        due_date=due,
-        payment_state="paid" if paid else "unpaid",
-        paid_at=issued + datetime.timedelta(days=10) if paid else None,
-        amount_paid=order.total if paid else Decimal("0"),
-        subtotal=order.subtotal,
-        discount_total=order.discount_total,
-        tax_total=order.tax_total,
-        total=order.total,
+    invoice = invoice_create(
+        actor=None,
+        data={
+            "order_id": order.pk,
+            "number": f"NF-{order.pk:06d}",
+            "issued_at": issued,
+            "due_date": due,
+        },
     )
-    amounts = []
-    for line in order.lines.all():
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            position=line.position,
-            product_id=line.product_id,
-            sku=line.sku,
-            description=line.description,
-            unit=line.unit,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-            discount=line.discount,
-            tax_rate=line.tax_rate,
-            net=line.net,
-            tax=line.tax,
-            total=line.total,
+    if paid:
+        invoice_payment_record(
+            actor=None,
+            invoice_id=invoice.pk,
+            amount=invoice.total,
+            paid_at=min(issued + datetime.timedelta(days=10), now),
+            method="boleto",
         )
-        amounts.append(
-            line_amounts(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                tax_rate=line.tax_rate,
-                currency=order.currency,
-            )
-        )
-    assert document_totals(amounts).total == order.total
 
 
 def _orders(
@@ -243,12 +205,6 @@ def _orders(
             )
             paid = not recent or rng.random() < 0.5
             _invoice(order, paid=paid, overdue=not paid and rng.random() < 0.5, now=now)
-            if paid:
-                Order.objects.filter(pk=order.pk).update(
-                    payment_state="paid",
-                    amount_paid=order.total,
-                    paid_at=order.ordered_at + datetime.timedelta(days=11),
-                )
             moment += datetime.timedelta(days=rng.randint(40, 300))
     return count
 
