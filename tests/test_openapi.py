@@ -61,8 +61,14 @@ PATHS = {
 }
 
 
-@pytest.fixture
-def document() -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def document(django_db_blocker: Any) -> dict[str, Any]:
+    """The document, built once for the module (building it takes a second)."""
+    with django_db_blocker.unblock():
+        return _fetch()
+
+
+def _fetch() -> dict[str, Any]:
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
