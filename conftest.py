@@ -20,6 +20,7 @@ IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
 
 # For any process the tests start (settings are read from the environment there).
 os.environ["FREGUES_TASK_BACKEND"] = IMMEDIATE_TASKS
+os.environ.setdefault("FREGUES_CACHE", "memory")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.test.signals import setting_changed
 
     settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # django_tasks caches its backends: this signal makes it read TASKS again.
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     # A fast hasher: the tests create many users; hashing strength is not under test.

@@ -177,6 +177,23 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# The cache holds short-lived counters (the public lead form's rate limit): shared by every web
+# worker of the machine through files in the data dir; Redis when scaled out; memory for tests.
+_CACHE = env("CACHE", "file")
+CACHES = {
+    "default": {
+        "file": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        },
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        },
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[_CACHE]
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -211,9 +228,8 @@ LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
 DOCUMENT_PREFIXES = {
     "quote": env("QUOTE_PREFIX", "ORC-"),
     "order": env("ORDER_PREFIX", "PED-"),
-    "invoice": env(
-        "INVOICE_PREFIX", "FAT-"
-    ),  # invoices recorded in Freguês (the ERP's keep theirs)
+    # invoices recorded in Freguês (the ERP's keep their own numbers)
+    "invoice": env("INVOICE_PREFIX", "FAT-"),
 }
 
 LOGGING = {
