@@ -309,29 +309,29 @@ def _activities(
         before_visit=True,
     )
     count = 1
+    subjects = {
+        "call": ["Ligar para confirmar a proposta", "Ligar para saber da decisão"],
+        "task": ["Preparar a proposta revisada", "Conferir o estoque com a fábrica"],
+        "meeting": ["Reunião de negociação", "Apresentar o plano de manutenção"],
+        "visit": ["Visitar a obra", "Visita técnica com o comprador"],
+        "email": ["Enviar catálogo atualizado", "Enviar condições de pagamento"],
+    }
     kinds = ["call", "call", "task", "meeting", "visit", "email"]
     for deal in deals[:24]:
         owner = deal.owner or vitor
-        due = now + datetime.timedelta(days=rng.randint(-3, 10), hours=rng.randint(-4, 4))
+        due = now + datetime.timedelta(days=rng.randint(-6, 10), hours=rng.randint(-4, 4))
+        kind = rng.choice(kinds)
         activity = activity_create(
             actor=owner,
             data={
-                "kind": rng.choice(kinds),
-                "subject": rng.choice(
-                    [
-                        "Ligar para confirmar a proposta",
-                        "Apresentar o plano de manutenção",
-                        "Enviar catálogo atualizado",
-                        "Visitar a obra",
-                        "Reunião de negociação",
-                    ]
-                ),
+                "kind": kind,
+                "subject": rng.choice(subjects[kind]),
                 "opportunity_id": deal.pk,
                 "due_at": due.isoformat(),
             },
         )
         count += 1
-        if due < now and rng.random() < 0.6:
+        if due < now and rng.random() < 0.8:
             activity_complete(
                 actor=owner,
                 activity_id=activity.pk,
