@@ -126,6 +126,57 @@ CALLS = [
     ),
     Call("list users", EVERYONE, 200, lambda api, w: api.get("/users")),
     Call("who am I", EVERYONE, 200, lambda api, w: api.get("/me")),
+    # the consent ledger: everyone reads it, the front line and marketing record it
+    Call(
+        "read consents",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/consents"),
+    ),
+    Call(
+        "record a consent",
+        FRONT_LINE | {MARKETING},
+        201,
+        lambda api, w: api.post(
+            f"/parties/{w['party'].pk}/consents", {"purpose": "marketing_email", "granted": True}
+        ),
+    ),
+    # sales: marketing sees amounts only in aggregate (the forecast), never a deal or an order
+    Call("list deals", EVERYONE - {MARKETING}, 200, lambda api, w: api.get("/opportunities")),
+    Call(
+        "open a deal",
+        {SALES, MANAGER, ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/opportunities", {"title": "Linha branca", "party_id": w["party"].pk, "amount": 10}
+        ),
+    ),
+    Call(
+        "the forecast", {SALES, MANAGER, MARKETING, ADMIN}, 200, lambda api, w: api.get("/forecast")
+    ),
+    Call("list orders", EVERYONE - {MARKETING}, 200, lambda api, w: api.get("/orders")),
+    Call("list quotes", EVERYONE - {MARKETING}, 200, lambda api, w: api.get("/quotes")),
+    Call(
+        "revenue of a customer",
+        EVERYONE - {MARKETING},
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/revenue"),
+    ),
+    Call(
+        "a visit briefing",
+        EVERYONE - {MARKETING},
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/briefing"),
+    ),
+    Call("list leads", {SALES, MANAGER, MARKETING, ADMIN}, 200, lambda api, w: api.get("/leads")),
+    Call(
+        "push an ERP order",
+        {ADMIN},
+        422,  # allowed, and refused only for its unknown customer
+        lambda api, w: api.put(
+            "/erp/orders/PV-1", {"customer": {"email": "ninguem@exemplo.com"}, "lines": []}
+        ),
+    ),
 ]
 
 
