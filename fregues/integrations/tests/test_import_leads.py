@@ -147,7 +147,7 @@ def test_the_import_screen_offers_leads_and_runs_them(
     job = ImportJob.objects.get()
     assert job.kind == "leads" and job.mapping["Nome"] == "name"
     mapping_page = client.get(response["Location"]).content.decode()
-    assert 'id="id_on_match"' in mapping_page and "open lead" in mapping_page
+    assert 'id="id_on_match"' in mapping_page and "e-mail" in mapping_page  # the hint for leads
     header = LEADS.splitlines()[0].split(";")
     columns = {f"col_{i}": job.mapping.get(name, "") for i, name in enumerate(header)}
     start(client, job, django_capture_on_commit_callbacks, **columns)

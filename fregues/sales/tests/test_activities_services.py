@@ -31,7 +31,7 @@ from fregues.sales.tasks import activity_reminders_task
 
 from .factories import ActivityFactory, LeadFactory, OpportunityFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)

@@ -26,7 +26,7 @@ from fregues.sales.services.catalog import (
 )
 from fregues.sales.tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from fregues.sales.services.leads import (
 )
 from fregues.sales.tests.factories import LeadFormFactory, PipelineFactory, default_pipeline
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 CPF = "529.982.247-25"
 CNPJ = "11.222.333/0001-81"

@@ -28,7 +28,7 @@ from fregues.sales.tests.factories import (
     ProductFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 # ---------------------------------------------------------------- helpers other files use

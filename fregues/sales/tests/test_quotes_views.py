@@ -38,7 +38,7 @@ def seller(make_user: Any) -> Any:
 
 
 @pytest.fixture
-def browser(seller: Any) -> Client:
+def screens(seller: Any) -> Client:
     return client_for(seller)
 
 
@@ -59,21 +59,21 @@ def editor_post(party: Any, lines: list[dict[str, Any]], **header: Any) -> dict[
     return data
 
 
-def test_new_quote_from_a_customer_then_from_a_deal(browser: Any, items: dict[str, Any]) -> None:
+def test_new_quote_from_a_customer_then_from_a_deal(screens: Any, items: dict[str, Any]) -> None:
     party = PartyFactory(name="Padaria Estrela")
-    page = browser.get(reverse("sales:quote_new") + f"?party={party.pk}")
+    page = screens.get(reverse("sales:quote_new") + f"?party={party.pk}")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Padaria Estrela" in html and 'id="quote-editor"' in html
     deal = OpportunityFactory(party=party, title="Forno novo")
-    from_deal = browser.get(reverse("sales:quote_new") + f"?opportunity={deal.pk}")
+    from_deal = screens.get(reverse("sales:quote_new") + f"?opportunity={deal.pk}")
     assert from_deal.status_code == 200
     assert 'value="Forno novo"' in from_deal.content.decode()
-    chooser = browser.get(reverse("sales:quote_new"))
+    chooser = screens.get(reverse("sales:quote_new"))
     assert 'id="customer-q"' in chooser.content.decode()
 
 
-def test_saving_the_editor_writes_the_quote(browser: Any, items: dict[str, Any]) -> None:
+def test_saving_the_editor_writes_the_quote(screens: Any, items: dict[str, Any]) -> None:
     party = PartyFactory()
     data = editor_post(
         party,
@@ -82,7 +82,7 @@ def test_saving_the_editor_writes_the_quote(browser: Any, items: dict[str, Any])
             {"description": "Frete", "quantity": "1", "unit_price": "49,90"},
         ],
     )
-    response = browser.post(reverse("sales:quote_new"), data)
+    response = screens.post(reverse("sales:quote_new"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     quote = Quote.objects.get(party=party)
     assert response["Location"] == reverse("sales:quote", args=[quote.pk])
@@ -90,7 +90,7 @@ def test_saving_the_editor_writes_the_quote(browser: Any, items: dict[str, Any])
 
 
 def test_a_bad_line_comes_back_on_its_row_with_nothing_written(
-    browser: Any, items: dict[str, Any], unchanged: Any
+    screens: Any, items: dict[str, Any], unchanged: Any
 ) -> None:
     party = PartyFactory()
     data = editor_post(
@@ -101,19 +101,19 @@ def test_a_bad_line_comes_back_on_its_row_with_nothing_written(
         ],
     )
     with unchanged():
-        response = browser.post(reverse("sales:quote_new"), data)
+        response = screens.post(reverse("sales:quote_new"), data)
     assert response.status_code == 422
     html = response.content.decode()
-    assert "Line 2: the quantity must be more than zero." in html
+    assert "Linha 2: a quantidade precisa ser maior que zero." in html
     assert 'id="le-k1"' in html and 'value="-2"' in html  # the row as typed
 
 
 def test_editing_a_sent_quote_warns_and_says_the_link_died(
-    browser: Any, seller: Any, items: dict[str, Any]
+    screens: Any, seller: Any, items: dict[str, Any]
 ) -> None:
     quote = QuoteFactory(owner=seller, status="sent", access_key="x" * 32, sent_to="a@b.com")
     add_lines(quote, [(items["drill"], 1, "33.335", 18)])
-    page = browser.get(reverse("sales:quote_edit", args=[quote.pk]))
+    page = screens.get(reverse("sales:quote_edit", args=[quote.pk]))
     assert 'id="sent-warning"' in page.content.decode()
     data = editor_post(
         quote.party,
@@ -127,19 +127,19 @@ def test_editing_a_sent_quote_warns_and_says_the_link_died(
         ],
         version=quote.version,
     )
-    response = browser.post(reverse("sales:quote_edit", args=[quote.pk]), data, follow=True)
+    response = screens.post(reverse("sales:quote_edit", args=[quote.pk]), data, follow=True)
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.DRAFT and quote.access_key == ""
-    assert "no longer works" in response.content.decode()
+    assert "não funciona mais" in response.content.decode()
 
 
-def test_the_live_totals_and_a_repriced_list(browser: Any, items: dict[str, Any]) -> None:
+def test_the_live_totals_and_a_repriced_list(screens: Any, items: dict[str, Any]) -> None:
     party = PartyFactory()
     data = editor_post(
         party,
         [{"product_id": items["drill"].pk, "quantity": "3", "discount_percent": "10"}],
     )
-    preview = browser.post(reverse("sales:quote_preview"), data, HTTP_HX_REQUEST="true")
+    preview = screens.post(reverse("sales:quote_preview"), data, HTTP_HX_REQUEST="true")
     html = preview.content.decode()
     assert preview.status_code == 200 and 'id="quote-totals"' in html
     assert "106,21" in html and 'id="lt-k0"' in html
@@ -147,81 +147,81 @@ def test_the_live_totals_and_a_repriced_list(browser: Any, items: dict[str, Any]
     Price.objects.create(price_list=euros, product=items["drill"], unit_price=Decimal("7"))
     data["price_list_id"] = str(euros.pk)
     data["l-k0-unit_price"] = "33.335"
-    repriced = browser.post(reverse("sales:quote_preview") + "?reprice=1", data)
+    repriced = screens.post(reverse("sales:quote_preview") + "?reprice=1", data)
     html = repriced.content.decode()
     assert 'name="l-k0-unit_price" value="7"' in html
     assert 'hx-swap-oob="true"' in html
 
 
-def test_the_picker_and_the_new_row(browser: Any, items: dict[str, Any]) -> None:
+def test_the_picker_and_the_new_row(screens: Any, items: dict[str, Any]) -> None:
     brl = PriceList.objects.get(code="padrao-brl")
-    found = browser.get(
+    found = screens.get(
         reverse("sales:quote_products"), {"product_q": "furad", "price_list_id": brl.pk}
     )
     html = found.content.decode()
     assert "FUR-100" in html and "33,335" in html
     assert "CAB-5M" not in html
-    row = browser.get(
+    row = screens.get(
         reverse("sales:quote_line_row"), {"product": items["drill"].pk, "price_list_id": brl.pk}
     )
     html = row.content.decode()
     assert 'value="33.335"' in html and 'value="18"' in html and "Furadeira" in html
     assert "quote-lines-changed" in row["HX-Trigger"]
-    free = browser.get(reverse("sales:quote_line_row"))
-    assert "free line" in free.content.decode()
+    free = screens.get(reverse("sales:quote_line_row"))
+    assert "linha livre" in free.content.decode()
 
 
 def test_the_quote_page_sends_and_offers_the_pdf(
-    browser: Any, seller: Any, items: dict[str, Any], django_capture_on_commit_callbacks: Any
+    screens: Any, seller: Any, items: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     party = PartyFactory()
     ContactPointFactory(party=party, kind="email", value="cliente@exemplo.com.br")
     quote = QuoteFactory(party=party, owner=seller)
     add_lines(quote, [(items["drill"], 1, "33.335", 18)])
-    page = browser.get(reverse("sales:quote", args=[quote.pk]))
+    page = screens.get(reverse("sales:quote", args=[quote.pk]))
     html = page.content.decode()
     assert 'id="send-quote"' in html and 'value="cliente@exemplo.com.br"' in html
     with django_capture_on_commit_callbacks(execute=True):
-        sent = browser.post(
+        sent = screens.post(
             reverse("sales:quote_send", args=[quote.pk]), {"to": "", "version": quote.version}
         )
     assert sent.status_code == 302 and len(mail.outbox) == 1
     assert (
-        'id="public-link"' in browser.get(reverse("sales:quote", args=[quote.pk])).content.decode()
+        'id="public-link"' in screens.get(reverse("sales:quote", args=[quote.pk])).content.decode()
     )
-    pdf = browser.get(reverse("sales:quote_pdf", args=[quote.pk]))
+    pdf = screens.get(reverse("sales:quote_pdf", args=[quote.pk]))
     assert pdf.content[:4] == b"%PDF" and "attachment" in pdf["Content-Disposition"]
 
 
 def test_sending_without_an_address_keeps_the_dialog_open(
-    browser: Any, seller: Any, items: dict[str, Any]
+    screens: Any, seller: Any, items: dict[str, Any]
 ) -> None:
     quote = QuoteFactory(owner=seller)
     add_lines(quote, [(items["drill"], 1, "33.335", 18)])
-    response = browser.post(reverse("sales:quote_send", args=[quote.pk]), {"to": ""})
+    response = screens.post(reverse("sales:quote_send", args=[quote.pk]), {"to": ""})
     assert response.status_code == 422
     html = response.content.decode()
-    assert 'class="send-dialog" open' in html and "has no e-mail address" in html
+    assert 'class="send-dialog" open' in html and "não tem endereço de e-mail" in html
 
 
-def test_duplicate_and_withdraw_from_the_page(browser: Any, seller: Any) -> None:
+def test_duplicate_and_withdraw_from_the_page(screens: Any, seller: Any) -> None:
     quote = QuoteFactory(owner=seller, title="Original")
-    copied = browser.post(reverse("sales:quote_duplicate", args=[quote.pk]))
+    copied = screens.post(reverse("sales:quote_duplicate", args=[quote.pk]))
     copy = Quote.objects.exclude(pk=quote.pk).get()
     assert copied["Location"] == reverse("sales:quote_edit", args=[copy.pk])
-    browser.post(reverse("sales:quote_cancel", args=[quote.pk]), {"version": quote.version})
+    screens.post(reverse("sales:quote_cancel", args=[quote.pk]), {"version": quote.version})
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.CANCELLED
 
 
 def test_the_list_screen_shows_totals_and_reads_few_queries(
-    browser: Any, django_assert_max_num_queries: Any
+    screens: Any, django_assert_max_num_queries: Any
 ) -> None:
     for _ in range(12):
         quote = QuoteFactory(opportunity=OpportunityFactory())
         add_lines(quote, [(None, 2, "10.00")])
     with django_assert_max_num_queries(12):
-        page = browser.get(reverse("sales:quotes"))
+        page = screens.get(reverse("sales:quotes"))
     html = page.content.decode()
     assert page.status_code == 200 and html.count('class="quote-row"') == 12
     assert "240,00" in html  # 12 × 20.00, the BRL total
@@ -281,7 +281,7 @@ def test_products_screen_and_form(make_user: Any, items: dict[str, Any]) -> None
     taken = admin.post(
         reverse("sales:product_new"), {"sku": "MES-01", "name": "Outra", "unit": "un"}
     )
-    assert taken.status_code == 409 and "belongs to" in taken.content.decode()
+    assert taken.status_code == 409 and "pertence a" in taken.content.decode()
     edit = admin.post(
         reverse("sales:product", args=[mesa.pk]),
         {"sku": "MES-01", "name": "Mesa grande", "unit": "un", "version": "1", "is_active": "on"},
@@ -303,7 +303,7 @@ def test_prices_are_edited_in_place(make_user: Any, items: dict[str, Any]) -> No
     assert saved.status_code == 200 and "saved" in saved.content.decode()
     assert Price.objects.get(price_list=brl, product=items["cable"]).unit_price == Decimal("12.90")
     bad = admin.post(url, {"unit_price": "-1"}, HTTP_HX_REQUEST="true")
-    assert bad.status_code == 422 and "negative" in bad.content.decode()
+    assert bad.status_code == 422 and "negativo" in bad.content.decode()
     removed = admin.post(url, {"unit_price": ""}, HTTP_HX_REQUEST="true")
     assert removed.status_code == 200
     assert not Price.objects.filter(price_list=brl, product=items["cable"]).exists()
