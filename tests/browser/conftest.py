@@ -17,6 +17,32 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 PASSWORD = "Fregues#2026"
 
+# What the migrations seed (circuits, queues, consent purposes, the pipeline, taxes, rules...),
+# as (module, function) of the migrations' own seeding functions.
+SEEDS = (
+    ("fregues.service.migrations.0002_seed_circuits_calendars_queues", "seed"),
+    ("fregues.service.migrations.0004_status_public_description_en", "fill"),
+    ("fregues.parties.migrations.0007_seed_consent_purposes", "seed"),
+    ("fregues.sales.migrations.0002_seed_pipeline_reasons_taxes_rules", "seed"),
+)
+
+
+@pytest.fixture(autouse=True)
+def migration_seeds(transactional_db: None) -> None:
+    """The rows the migrations seed, laid again before each test. Live-server tests run
+    without a wrapping transaction and each one empties the tables after itself; Django's
+    serialized rollback cannot restore them here (Playwright's event loop gives the test
+    thread a fresh connection wrapper, without the serialized copy)."""
+    import importlib
+
+    from django.apps import apps
+
+    from fregues.service.models import CaseType
+
+    if not CaseType.objects.exists():
+        for module, function in SEEDS:
+            getattr(importlib.import_module(module), function)(apps, None)
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:

@@ -5,31 +5,13 @@ marked done in its row."""
 from __future__ import annotations
 
 import datetime
-import importlib
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .test_service_case_b import service_seed  # noqa: F401  (autouse: the seeded circuits)
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def sales_seed(transactional_db: None) -> None:
-    """The default pipeline, reasons and taxes migration sales/0002 lays (emptied after each
-    live-server test, like the service seed)."""
-    from django.apps import apps
-
-    from fregues.sales.models import Pipeline
-
-    if not Pipeline.objects.exists():
-        module = importlib.import_module(
-            "fregues.sales.migrations.0002_seed_pipeline_reasons_taxes_rules"
-        )
-        module.seed(apps, None)
 
 
 @pytest.fixture

@@ -15,23 +15,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def sales_seed(transactional_db: None) -> None:
-    """The pipeline and reasons the sales migrations seed, laid again from the migration's
-    own function: each live-server test empties the tables after itself."""
-    import importlib
-
-    from django.apps import apps
-
-    from fregues.sales.models import Pipeline
-
-    if not Pipeline.objects.exists():
-        seed = importlib.import_module(
-            "fregues.sales.migrations.0002_seed_pipeline_reasons_taxes_rules"
-        )
-        seed.seed(apps, None)
-
-
 @pytest.fixture
 def sofia(users: dict[str, Any]) -> Any:
     from fregues.accounts.models import User

@@ -6,7 +6,6 @@ status — no need to call."""
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
@@ -14,27 +13,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-SEEDS = (
-    ("fregues.service.migrations.0002_seed_circuits_calendars_queues", "seed"),
-    ("fregues.service.migrations.0004_status_public_description_en", "fill"),
-)
-
-
-@pytest.fixture(autouse=True)
-def service_seed(transactional_db):
-    """The circuits, case types, queues, calendars and SLA policies the service migrations
-    seed. Live-server tests run without a wrapping transaction and each one empties the
-    tables after itself, so the seed is laid again from the migrations' own functions.
-    (Django's serialized rollback cannot do it here: Playwright's event loop gives the test
-    thread a fresh connection wrapper, without the serialized copy.)"""
-    from django.apps import apps
-
-    from fregues.service.models import CaseType
-
-    if not CaseType.objects.exists():
-        for module, function in SEEDS:
-            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .test_service_case_b import service_seed  # noqa: F401  (autouse: the seeded circuits)
-
 pytestmark = pytest.mark.browser
 
 

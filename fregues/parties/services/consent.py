@@ -154,16 +154,19 @@ def consent_record(
     return record
 
 
-def consent_allows(*, party_id: int, purpose: str, channel: str = "") -> bool:
+def consent_allows(
+    *, party_id: int, purpose: str, channel: str = "", if_unknown: bool = False
+) -> bool:
     """Whether the customer's ledger lets us use ``purpose`` on ``channel`` now.
 
     The latest record for that channel or for the whole purpose decides; with none, the
-    lawful basis does (consent: no; contract, legitimate interest...: yes). An unknown or
-    inactive purpose allows nothing.
+    lawful basis does (consent: no; contract, legitimate interest...: yes). A purpose the
+    company does not (or no longer) define answers ``if_unknown``: nothing for marketing, but
+    a sender working under a contract (case notices) keeps sending.
     """
     found = ConsentPurpose.objects.filter(code=purpose, is_active=True).first()
     if found is None:
-        return False
+        return if_unknown
     channels = ["", channel] if channel else [""]
     latest = (
         ConsentRecord.objects.filter(party_id=party_id, purpose=found, channel__in=channels)

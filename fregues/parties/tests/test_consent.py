@@ -31,6 +31,7 @@ def test_nothing_recorded_means_no_for_consent_and_yes_for_a_contract() -> None:
     assert not consent_allows(party_id=party.pk, purpose="marketing_email", channel="email")
     assert consent_allows(party_id=party.pk, purpose="service_notices", channel="sms")
     assert not consent_allows(party_id=party.pk, purpose="no_such_purpose")
+    assert consent_allows(party_id=party.pk, purpose="no_such_purpose", if_unknown=True)
 
 
 def test_the_latest_record_decides_and_nothing_is_overwritten(agent: Any) -> None:

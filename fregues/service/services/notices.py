@@ -37,7 +37,9 @@ def notice_route(party: Party) -> tuple[str, str, str, str] | None:
     order += [c for c in ("email", "sms") if c not in order]
     points = list(ContactPoint.objects.filter(party=party).order_by("-is_primary", "id"))
     for preferred in order:
-        if not consent_allows(party_id=party.pk, purpose=NOTICE_PURPOSE, channel=preferred):
+        if not consent_allows(
+            party_id=party.pk, purpose=NOTICE_PURPOSE, channel=preferred, if_unknown=True
+        ):
             continue
         channel, network, kind, _net = ROUTES[preferred]
         if preferred == "whatsapp":
