@@ -44,7 +44,6 @@ from fregues.parties.services.imports import (
     party_import_validate,
 )
 from fregues.sales.models import Order, OrderLine
-from fregues.sales.services.order_import_writes import order_import_finish
 from fregues.sales.services.order_imports import order_import_many, order_import_validate
 
 from .fields import FIELDS, GROUPED_BY, auto_map
@@ -74,9 +73,6 @@ _VALIDATORS: dict[str, Callable[[list[ImportRow]], list[Any]]] = {
 # order line costs (measured: 14 of 22 µs a line): orders gain from workers only when two or
 # more can run beside the parent and the database, i.e. on more than two cores.
 _WORKERS_FROM: dict[str, int] = {"orders": 3}
-# Importers that may still be writing when they return (the orders import writes a batch
-# while the next one is checked): called at the end of a run, they wait and report the rest.
-_FINISHERS: dict[str, Callable[[], ImportReport]] = {"orders": order_import_finish}
 _IMPORTERS: dict[str, Callable[..., ImportReport]] = {
     "parties": party_import_many,
     "interactions": interaction_import_many,
@@ -496,14 +492,10 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     run = _Run(job, table.header)
     importer = _IMPORTERS[job.kind]
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind == "parties" else {}
-    finish = _FINISHERS.get(job.kind)
     try:
         with _fewer_collections():
-            try:
-                _run_batches(actor, job, table, run, importer, kwargs, progress)
-            finally:
-                rest = finish() if finish else ImportReport()
-        run.add([], rest)  # and the ragged rows after the last batch
+            _run_batches(actor, job, table, run, importer, kwargs, progress)
+        run.add([], ImportReport())  # ragged rows after the last batch
         job.status = ImportJob.Status.DONE
     except Exception as exc:
         job.status = ImportJob.Status.FAILED

@@ -1,33 +1,21 @@
-"""Writing a batch of imported orders, and writing it while the next batch is checked.
+"""Writing a batch of imported orders (part of the orders import, ``order_imports``).
 
-Part of the orders import (``order_imports``): ``batch_write`` writes the new orders and their
-lines by COPY, one audit entry for the batch, the changed orders (lines replaced, one audit
-entry each with the difference), then runs the lifecycle rules once for the batch's customers
-and emits one event — inside the caller's transaction.
-
-On PostgreSQL, outside any transaction (a real run, not a dry run or a test), the writing of
-batch *n* goes to a thread with its own connection and transaction while the engine reads and
-checks batch *n + 1*: the database consumes the COPY and checks the foreign keys at commit
-while Python works, instead of each waiting for the other. Batches never share an order (the
-engine keeps an order's lines together), so nothing read for *n + 1* depends on *n*'s rows.
-``order_import_finish`` (called by the engine at the end of a run) waits for the last write;
-an error of the writer is raised in the importing thread at the next batch or at the end.
+``batch_write`` writes the new orders and their lines by COPY with one audit entry for the
+batch, the changed orders (lines replaced, one audit entry each with the difference), then
+runs the lifecycle rules once for the batch's customers and emits one event — inside the
+caller's transaction.
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record, diff
 from fregues.core.bulk import bulk_insert, reserve_ids
-from fregues.parties.services.imports import ImportReport
 
 from ..models import Order, OrderLine
 from .common import ORDER_REGARDING, sales_event
@@ -223,73 +211,3 @@ def batch_write(
     sales_event(
         "orders.imported", job_id=job_id, created=len(creates), updated=len(updates), source=source
     )
-
-
-# -- writing while the next batch is checked ----------------------------------------------
-class _Writer:
-    """One batch at a time written on a thread of its own (its own connection)."""
-
-    def __init__(self) -> None:
-        self.thread: threading.Thread | None = None
-        self.result = ImportReport()
-        self.error: BaseException | None = None
-
-    def submit(self, work: Callable[[], ImportReport]) -> None:
-        self.thread = threading.Thread(
-            target=self._run, args=(work,), name="orders-import-writer", daemon=True
-        )
-        self.thread.start()
-
-    def _run(self, work: Callable[[], ImportReport]) -> None:
-        _local.writing = True
-        try:
-            self.result = work()
-        except BaseException as exc:  # handed to the importing thread
-            self.error = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    def wait(self) -> ImportReport:
-        """The previous batch written: what it changed in the report (usually nothing)."""
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        error, self.error = self.error, None
-        result, self.result = self.result, ImportReport()
-        if error is not None:
-            raise error
-        return result
-
-
-_local = threading.local()
-
-
-def _writer() -> _Writer:
-    found = getattr(_local, "writer", None)
-    if found is None:
-        found = _local.writer = _Writer()
-    return found
-
-
-def overlap_ok() -> bool:
-    """Whether this batch may be written on the side: PostgreSQL (SQLite writes in-process
-    anyway), outside any transaction (a dry run or a test must see and roll back every
-    write), and not from the writer itself (its order-by-order retries)."""
-    return (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and not getattr(_local, "writing", False)
-    )
-
-
-def overlapped_wait() -> ImportReport:
-    return _writer().wait()
-
-
-def overlapped_write(work: Callable[[], ImportReport]) -> None:
-    _writer().submit(work)
-
-
-def order_import_finish() -> ImportReport:
-    """The end of a run: wait for the last batch's write (the engine calls it)."""
-    return _writer().wait()

@@ -32,12 +32,7 @@ from fregues.parties.services.imports import ImportReport, ImportRow
 
 from .order_customers import CustomerKeys, customer_keys, customers_find, unknown_customer_message
 from .order_fields import document_fingerprint, line_text
-from .order_import_writes import (
-    batch_write,
-    overlap_ok,
-    overlapped_wait,
-    overlapped_write,
-)
+from .order_import_writes import batch_write
 from .order_lines import (
     LINE_KEYS,
     catalog_for,
@@ -221,14 +216,6 @@ def order_import_many(
     require(actor, "order.change")
     source = (source or "import").strip().lower()[:40]
     candidates = validated if validated is not None else order_import_validate(rows)
-    if overlap_ok():
-        # PostgreSQL, outside any transaction: this batch is written on a thread of its own
-        # while the engine reads and checks the next one (see order_import_writes).
-        correction = overlapped_wait()
-        report, creates, updates = _plan(candidates, source)
-        overlapped_write(lambda: _write_or_retry(actor, creates, updates, source, label, job_id))
-        report.add(correction)
-        return report
     try:
         with transaction.atomic():
             report, creates, updates = _plan(candidates, source)
@@ -260,44 +247,6 @@ def order_import_many(
                 )
             )
         return report
-
-
-def _write_or_retry(
-    actor: Any,
-    creates: list[OrderCandidate],
-    updates: list[OrderCandidate],
-    source: str,
-    label: str,
-    job_id: int | None,
-) -> ImportReport:
-    """The writing of an overlapped batch (on the writer's thread): in one transaction, or —
-    when one of its orders was saved meanwhile by someone else (the ERP's PUT) — order by
-    order; returns what differs from what was reported when the batch was planned."""
-    try:
-        with transaction.atomic():
-            batch_write(actor, creates, updates, source, label, job_id)
-        return ImportReport()
-    except IntegrityError:
-        for cand in creates:
-            cand.order_id = None  # the ids reserved went with the rolled-back transaction
-        again = ImportReport()
-        for cand in [*creates, *updates]:
-            again.add(
-                order_import_many(
-                    actor=actor,
-                    rows=[],
-                    source=source,
-                    label=label,
-                    job_id=job_id,
-                    validated=[cand],
-                )
-            )
-        return ImportReport(
-            created=again.created - len(creates),
-            updated=again.updated - len(updates),
-            skipped=again.skipped,
-            rejected=again.rejected,
-        )
 
 
 def _existing(source: str, codes: list[str]) -> dict[str, tuple[int, str, int]]:
@@ -332,8 +281,8 @@ def _plan(candidates: Validated, source: str) -> tuple[ImportReport, list[Any], 
         if found is not None and found[1] == cand.fingerprint:
             report.skipped += 1
             continue
-        if found is not None:
-            cand.order_id = found[0]
+        # (set again on a retry: ids reserved by a rolled-back write are no one's)
+        cand.order_id = found[0] if found is not None else None
         fresh.append(cand)
     parties = customers_find(source, [c.keys for c in fresh])
     currencies = {c.head["currency"] for c in fresh}
