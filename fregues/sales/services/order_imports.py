@@ -87,7 +87,7 @@ def _reason(errors: ErrorCollector) -> str:
 # and quantity on many orders, and a line read (and priced) once is enough. Bounded. (What a
 # line says is checked without the database, so a line read before reads the same now.)
 _LINES_SEEN: dict[tuple[str | None, ...], dict[str, Any]] = {}
-_LINES_SEEN_MAX = 30_000
+_LINES_SEEN_MAX = 100_000
 
 
 def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
