@@ -76,7 +76,11 @@ def bulk_insert(
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+            # Django's errors (IntegrityError...), as its own cursor would raise them
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(adapted(row))
                     count += 1

@@ -20,7 +20,7 @@ from fregues.integrations.models import ImportJob
 from fregues.integrations.services import import_job_create, import_job_run
 from fregues.parties.tests.factories import ContactPointFactory, ExternalIdFactory, PartyFactory
 from fregues.sales.models import Order, OrderLine
-from fregues.sales.services import order_imports
+from fregues.sales.services import order_import_writes, order_imports
 from fregues.sales.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_the_lifecycle_rules_run_once_per_batch(
     tmp_path: Path, world: dict[str, Any], monkeypatch: Any
 ) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(order_imports, "lifecycle_rules_apply", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(order_import_writes, "lifecycle_rules_apply", lambda **kw: calls.append(kw))
     run(str(write(tmp_path, HEADER + ROWS)), "--source", "erp")
     assert len(calls) == 1 and calls[0]["cause_type"] == "sales.order"
     assert calls[0]["party_ids"] == sorted(p.pk for p in world.values())
@@ -228,3 +228,32 @@ def test_the_api_takes_an_orders_file(
     job = api.get(f"/imports/{response.json()['id']}").json()
     assert job["status"] == "done" and job["created"] == 3 and job["rejected"] == 5
     assert job["rejected_url"]
+
+
+def test_an_order_saved_meanwhile_by_the_erp_is_updated_not_doubled(
+    tmp_path: Path, world: dict[str, Any], monkeypatch: Any, admin_api: Any
+) -> None:
+    # PV-1 arrives from the ERP while the file is read: its batch, planned with PV-1 as new,
+    # collides at COPY and is written again order by order (PV-1 updated from the file)
+    admin_api.put(
+        "/erp/orders/PV-1?source=erp",
+        {
+            "customer": {"external_id": "C1"},
+            "lines": [{"sku": "CAFE", "quantity": 9, "unit_price": "1"}],
+        },
+    )
+    real_existing = order_imports._existing
+    hidden: list[str] = []
+
+    def existing_but_pv1_the_first_time(source: str, codes: list[str]) -> dict[str, Any]:
+        found = real_existing(source, codes)
+        if "PV-1" in found and not hidden:
+            hidden.append(found.pop("PV-1")[1])
+        return found
+
+    monkeypatch.setattr(order_imports, "_existing", existing_but_pv1_the_first_time)
+    summary = run(str(write(tmp_path, HEADER + ROWS)), "--source", "erp")
+    assert (summary["created"], summary["updated"], summary["rejected"]) == (2, 1, 5)
+    assert Order.objects.count() == 3
+    one = Order.objects.get(external_id="PV-1")
+    assert one.version == 2 and one.lines.count() == 2 and one.total == Decimal("109.40")

@@ -17,7 +17,6 @@ and its lines replaced. The lifecycle rules run once per batch with the batch's 
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,26 +25,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fregues.core.audit import audit_record
-from fregues.core.bulk import any_of, bulk_insert, fetch_pairs, reserve_ids
+from fregues.core.bulk import any_of, fetch_pairs
 from fregues.core.errors import ErrorCollector
 from fregues.core.permissions import require
 from fregues.parties.services.imports import ImportReport, ImportRow
 
-from ..models import Order, OrderLine
-from .common import ORDER_REGARDING, sales_event
-from .lifecycle_rules import lifecycle_rules_apply
 from .order_customers import CustomerKeys, customer_keys, customers_find, unknown_customer_message
 from .order_fields import document_fingerprint, line_text
+from .order_import_writes import batch_write
 from .order_lines import (
-    LINE_COLUMNS,
     LINE_KEYS,
     catalog_for,
     clean_line,
     cost_total_of,
     fill_from_product,
     line_priced,
-    line_rows,
     lines_price,
     product_of,
 )
@@ -63,29 +57,6 @@ _HEAD_FIELDS = (
 )
 _CUSTOMER_FIELDS = ("customer_external_id", "customer_tax_id", "customer_email", "party_id")
 _ORDER_LEVEL = (*_HEAD_FIELDS, *_CUSTOMER_FIELDS)
-_ORDER_COLUMNS = (
-    "id",
-    "number",
-    "source",
-    "external_id",
-    "party_id",
-    "status",
-    "payment_state",
-    "ordered_at",
-    "paid_at",
-    "amount_paid",
-    "cost_total",
-    "notes",
-    "content_hash",
-    "currency",
-    "subtotal",
-    "discount_total",
-    "tax_total",
-    "total",
-    "version",
-    "created_at",
-    "updated_at",
-)
 
 
 @dataclass
@@ -116,7 +87,7 @@ def _reason(errors: ErrorCollector) -> str:
 # and quantity on many orders, and a line read (and priced) once is enough. Bounded. (What a
 # line says is checked without the database, so a line read before reads the same now.)
 _LINES_SEEN: dict[tuple[str | None, ...], dict[str, Any]] = {}
-_LINES_SEEN_MAX = 30_000
+_LINES_SEEN_MAX = 100_000
 
 
 def _candidate(external_id: str, rows: list[ImportRow]) -> OrderCandidate:
@@ -247,7 +218,9 @@ def order_import_many(
     candidates = validated if validated is not None else order_import_validate(rows)
     try:
         with transaction.atomic():
-            return _import_batch(actor, candidates, source, label, job_id)
+            report, creates, updates = _plan(candidates, source)
+            batch_write(actor, creates, updates, source, label, job_id)
+            return report
     except IntegrityError:
         # Someone else (the ERP's PUT) created one of these orders since we looked: go order
         # by order, so only the one that collides is rejected.
@@ -290,9 +263,10 @@ def _existing(source: str, codes: list[str]) -> dict[str, tuple[int, str, int]]:
     return {row[0]: (row[1], row[2], row[3]) for row in rows}  # type: ignore[misc]
 
 
-def _import_batch(
-    actor: Any, candidates: Validated, source: str, label: str, job_id: int | None
-) -> ImportReport:
+def _plan(candidates: Validated, source: str) -> tuple[ImportReport, list[Any], list[Any]]:
+    """Everything but the writing, reads only: the orders refused with their reasons, the
+    unchanged ones skipped, and the new and changed ones matched to their customers and
+    products and priced (``creates``, ``updates``)."""
     report = ImportReport()
     live: list[OrderCandidate] = []
     for cand in candidates:
@@ -307,8 +281,8 @@ def _import_batch(
         if found is not None and found[1] == cand.fingerprint:
             report.skipped += 1
             continue
-        if found is not None:
-            cand.order_id = found[0]
+        # (set again on a retry: ids reserved by a rolled-back write are no one's)
+        cand.order_id = found[0] if found is not None else None
         fresh.append(cand)
     parties = customers_find(source, [c.keys for c in fresh])
     currencies = {c.head["currency"] for c in fresh}
@@ -322,26 +296,10 @@ def _import_batch(
             continue
         if _priced(cand, catalog, report):
             ready.append(cand)
-    now = timezone.now()
     creates = [c for c in ready if c.order_id is None]
     updates = [c for c in ready if c.order_id is not None]
-    _write_creates(actor, creates, source, label, now)
-    _write_updates(actor, updates, source, label, now)
     report.created, report.updated = len(creates), len(updates)
-    if ready:
-        lifecycle_rules_apply(
-            party_ids=sorted({c.party_id for c in ready if c.party_id}),
-            cause_type=ORDER_REGARDING,
-            cause_id=None,
-        )
-        sales_event(
-            "orders.imported",
-            job_id=job_id,
-            created=len(creates),
-            updated=len(updates),
-            source=source,
-        )
-    return report
+    return report, creates, updates
 
 
 def _priced(cand: OrderCandidate, catalog: Any, report: ImportReport) -> bool:
@@ -371,144 +329,3 @@ def _priced(cand: OrderCandidate, catalog: Any, report: ImportReport) -> bool:
             return False
     cand.head["_cost"] = cost_total_of(cand.lines)  # the catalogue may have given the costs
     return True
-
-
-def _order_row(
-    cand: OrderCandidate, source: str, now: datetime.datetime, ordered_at: datetime.datetime
-) -> tuple[Any, ...]:
-    head = cand.head
-    totals = head["_totals"]
-    state, paid, paid_at = head["_state"]
-    return (
-        cand.order_id,
-        head["number"] or cand.external_id[:60],
-        source,
-        cand.external_id,
-        cand.party_id,
-        head["status"],
-        state,
-        ordered_at,
-        paid_at,
-        paid,
-        head["_cost"],
-        head["notes"],
-        cand.fingerprint,
-        head["currency"],
-        totals.subtotal,
-        totals.discount_total,
-        totals.tax_total,
-        totals.total,
-        1,
-        now,
-        now,
-    )
-
-
-def _write_lines(cands: list[OrderCandidate]) -> None:
-    rows: list[tuple[Any, ...]] = []
-    for cand in cands:
-        rows.extend(line_rows(cand.order_id, cand.lines, True))  # type: ignore[arg-type]
-    bulk_insert(OrderLine, ("order_id", *LINE_COLUMNS, "unit_cost"), rows)
-
-
-def _summary(cand: OrderCandidate, where: str, template: str) -> str:
-    totals = cand.head["_totals"]
-    return (
-        template
-        % {
-            "file": where,
-            "number": cand.head["number"] or cand.external_id,
-            "total": totals.total,
-            "currency": cand.head["currency"],
-        }
-    )[:300]
-
-
-def _write_creates(
-    actor: Any, creates: list[OrderCandidate], source: str, label: str, now: datetime.datetime
-) -> None:
-    if not creates:
-        return
-    for cand, pk in zip(creates, reserve_ids(Order, len(creates)), strict=True):
-        cand.order_id = pk
-    bulk_insert(
-        Order,
-        _ORDER_COLUMNS,
-        (_order_row(c, source, now, c.head["ordered_at"] or now) for c in creates),
-    )
-    _write_lines(creates)
-    # One entry per batch, not per order: an ERP's history is millions of orders, each of
-    # them on its customer's page already; the entry says who loaded which, from where.
-    audit_record(
-        actor=actor,
-        action="create",
-        entity_type="sales.order_import",
-        entity_id=0,
-        summary=_("%(n)s orders imported from %(file)s")
-        % {"n": len(creates), "file": label or source},
-        changes={
-            "import": {
-                "source": source,
-                "count": len(creates),
-                "customers": len({c.party_id for c in creates}),
-                "order_ids": [c.order_id for c in creates],
-            }
-        },
-    )
-
-
-_UPDATED_FIELDS = [name for name in _ORDER_COLUMNS if name not in ("id", "created_at")]
-
-
-def _write_updates(
-    actor: Any,
-    updates: list[OrderCandidate],
-    source: str,
-    label: str,
-    now: datetime.datetime,
-) -> None:
-    """Changed orders: new head and totals, lines replaced, the difference audited; an order
-    with invoices keeps following them."""
-    if not updates:
-        return
-    from fregues.core.audit import diff
-
-    from .orders import order_payment_refresh, order_snapshot
-
-    ids = [c.order_id for c in updates if c.order_id is not None]
-    stored = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=ids)}
-    before = {pk: order_snapshot(o) for pk, o in stored.items()}
-    changed: list[Order] = []
-    for cand in updates:
-        order = stored[cand.order_id]  # type: ignore[index]
-        when = cand.head["ordered_at"] or order.ordered_at
-        row = dict(zip(_ORDER_COLUMNS, _order_row(cand, source, now, when), strict=True))
-        for name in _UPDATED_FIELDS:
-            if name != "version":
-                setattr(order, name, row[name])
-        order.version += 1
-        changed.append(order)
-    Order.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=500)
-    OrderLine.objects.filter(order_id__in=ids).delete()
-    _write_lines(updates)
-    invoiced = set(
-        Order.objects.filter(pk__in=ids, invoices__isnull=False).values_list("pk", flat=True)
-    )
-    for pk in invoiced:
-        order_payment_refresh(stored[pk], actor=actor, audit=False)
-    # Changed orders are few (an ERP's corrections): one entry each, with the difference.
-    where = label or source
-    template = _("Updated from %(file)s: order %(number)s, %(total)s %(currency)s")
-    for cand in updates:
-        order = stored[cand.order_id]  # type: ignore[index]
-        audit_record(
-            actor=actor,
-            action="update",
-            instance=order,
-            party_id=cand.party_id,
-            summary=_summary(cand, where, template),
-            changes={
-                **diff(before[order.pk], order_snapshot(order)),
-                "import": {"source": source, "lines": cand.lines_at[:50]},
-            },
-        )
