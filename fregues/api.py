@@ -16,6 +16,7 @@ from fregues.core.errors import ServiceError
 from fregues.integrations.api import exports_router, imports_router
 from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
+from fregues.marketing.api import ROUTERS as MARKETING_ROUTERS
 from fregues.parties.api import dup_router, purposes_router
 from fregues.parties.api import router as parties_router
 from fregues.sales.api import ROUTERS as SALES_ROUTERS
@@ -50,6 +51,8 @@ api.add_router("/reports", reports_router)
 api.add_router("/", public_router)
 for prefix, sales_router in SALES_ROUTERS:
     api.add_router(prefix, sales_router)
+for prefix, marketing_router in MARKETING_ROUTERS:
+    api.add_router(prefix, marketing_router)
 
 
 def _field_name(loc: list) -> str:

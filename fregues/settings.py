@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "fregues.interactions",
     "fregues.service",
     "fregues.sales",
+    "fregues.marketing",
     "fregues.integrations",
 ]
 if IS_POSTGRES:

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fregues.interactions.urls")),
     path("", include("fregues.service.urls")),
     path("", include("fregues.sales.urls")),
+    path("", include("fregues.marketing.urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:

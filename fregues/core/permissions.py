@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # record what the customer said
     "consent.view": _EVERYONE,
     "consent.change": _FRONT_LINE | {MARKETING},
+    # the suppression list: every sender reads it; marketing and the managers keep it
+    "suppression.view": _EVERYONE,
+    "suppression.change": frozenset({MARKETING, RELATIONSHIP_MANAGER, ADMIN}),
     "interaction.view": _EVERYONE,
     "interaction.view_body": _EVERYONE - {MARKETING},
     "interaction.create": _FRONT_LINE | {QUALITY_MANAGER},
@@ -71,6 +74,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sales.report": frozenset({SALES, RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "sales.configure": frozenset({ADMIN}),
     "erp.sync": frozenset({ADMIN}),
+    # marketing: segments and campaigns; the sending policy (open-complaint rule, frequency
+    # caps) binds every marketing sender
+    "segment.view": frozenset({MARKETING, RELATIONSHIP_MANAGER, SALES, ADMIN}),
+    "segment.change": frozenset({MARKETING, ADMIN}),
+    "campaign.view": frozenset({MARKETING, RELATIONSHIP_MANAGER, ADMIN}),
+    "campaign.change": frozenset({MARKETING, ADMIN}),
+    "campaign.send": frozenset({MARKETING, ADMIN}),
+    "marketing.configure": frozenset({MARKETING, ADMIN}),
     # bulk data: loading a file touches thousands of customers; exporting takes them all out
     "data.import": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "data.export": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),

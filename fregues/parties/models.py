@@ -383,3 +383,58 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id} {self.purpose_id} {'yes' if self.granted else 'no'}"
+
+
+class SuppressionReason(models.TextChoices):
+    """Why an address must not receive marketing (or, after a hard bounce, anything)."""
+
+    HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+    COMPLAINT = "complaint", _("Spam complaint")
+    MANUAL = "manual", _("Blocked by staff")
+
+
+class Suppression(models.Model):
+    """An address on the global suppression list: every sender skips it, whatever the consent
+    ledger says. A hard bounce stops every message to the address (it does not exist); an
+    unsubscribe, a spam complaint or a staff block stop marketing only.
+
+    Kept apart from the consent ledger because it belongs to the address, not the person: the
+    same mailbox may be shared, and a bounce says nothing about what the customer wants.
+    Lifting keeps the row (``lifted_at``), so the list keeps its history.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10)  # a ContactPointKind: email / phone
+    address = models.CharField(_("address"), max_length=300)  # the normalised address
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="suppressions"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=SuppressionReason.choices)
+    source = models.CharField(_("source"), max_length=40, blank=True, default="")
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "address", "reason"],
+                condition=Q(lifted_at__isnull=True),
+                name="suppression_active_once",
+            )
+        ]
+        indexes = [models.Index(fields=["address"], name="suppression_address")]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.reason})"
+
+    @property
+    def stops_everything(self) -> bool:
+        return self.reason == SuppressionReason.HARD_BOUNCE

@@ -20,6 +20,7 @@ from .models import (
     DuplicateCandidate,
     LifecycleMove,
     Party,
+    Suppression,
 )
 from .normalize import (
     normalize_email,
@@ -356,3 +357,61 @@ def consent_history(*, actor: Any, party_id: int, limit: int = 100) -> list[Cons
 
 def consent_purposes() -> list[ConsentPurpose]:
     return list(ConsentPurpose.objects.filter(is_active=True))
+
+
+def consent_latest_many(
+    *, party_ids: list[int], purpose_id: int, channel: str = ""
+) -> dict[int, bool]:
+    """For many parties at once: the latest consent record of a purpose that covers
+    ``channel`` (a record for that channel or for the whole purpose), granted or not. A party
+    with no record is absent (its lawful basis decides). One query per 5,000 parties."""
+    channels = ["", channel] if channel else [""]
+    latest: dict[int, bool] = {}
+    for start in range(0, len(party_ids), 5000):
+        chunk = party_ids[start : start + 5000]
+        rows = (
+            ConsentRecord.objects.filter(
+                party_id__in=chunk, purpose_id=purpose_id, channel__in=channels
+            )
+            .order_by("party_id", "-occurred_at", "-id")
+            .values_list("party_id", "granted")
+        )
+        for party_id, granted in rows:
+            latest.setdefault(party_id, granted)
+    return latest
+
+
+def suppressions_for(*, kind: str, addresses: list[str]) -> dict[str, list[str]]:
+    """The active suppression reasons of each of these (normalised) addresses; an address on
+    no list is absent. One query per 5,000 addresses."""
+    found: dict[str, list[str]] = {}
+    unique = sorted(set(a for a in addresses if a))
+    for start in range(0, len(unique), 5000):
+        rows = Suppression.objects.filter(
+            kind=kind, address__in=unique[start : start + 5000], lifted_at__isnull=True
+        ).values_list("address", "reason")
+        for address, reason in rows:
+            found.setdefault(address, []).append(reason)
+    return found
+
+
+def suppression_list(
+    *,
+    actor: Any,
+    q: str = "",
+    reason: str = "",
+    party_id: int | None = None,
+    include_lifted: bool = False,
+) -> Any:
+    """The suppression list, newest first (a queryset, paginated by the caller)."""
+    require(actor, "suppression.view")
+    rows = Suppression.objects.select_related("party", "actor").order_by("-created_at", "-id")
+    if not include_lifted:
+        rows = rows.filter(lifted_at__isnull=True)
+    if q:
+        rows = rows.filter(address__icontains=q.strip().lower())
+    if reason:
+        rows = rows.filter(reason=reason)
+    if party_id is not None:
+        rows = rows.filter(party_id=party_id)
+    return rows

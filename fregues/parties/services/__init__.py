@@ -15,6 +15,7 @@ from .parties import (
     party_update,
 )
 from .resolve import party_resolve
+from .suppression import suppression_add, suppression_lift
 
 __all__ = [
     "affiliation_add",
@@ -34,4 +35,6 @@ __all__ = [
     "party_merge",
     "party_resolve",
     "party_update",
+    "suppression_add",
+    "suppression_lift",
 ]

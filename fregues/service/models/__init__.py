@@ -12,6 +12,7 @@ from .circuits import CaseType, Circuit, CircuitStatus, CircuitTransition, Statu
 from .knowledge import Article
 from .partners import ServicePartner, WorkOrder
 from .quality import QualityChecklist, QualityReview, SatisfactionSurvey
+from .sending import SendingPolicy
 from .sla import BusinessCalendar, CalendarHoliday, Queue, SlaPolicy
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "QualityReview",
     "Queue",
     "SatisfactionSurvey",
+    "SendingPolicy",
     "ServicePartner",
     "SlaPolicy",
     "StatusCategory",

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from fregues.interactions.models import Interaction
 from fregues.interactions.services import interaction_record
 from fregues.parties.models import ContactPoint, Party
-from fregues.parties.services import consent_allows
 
 from ..models import Case, CaseEvent
 from ..notify import sender_for
 from .common import CASE_REGARDING, add_event
 from .satisfaction import survey_token
+from .sending import send_verdict
 
 NOTICE_PURPOSE = "service_notices"  # the consent-ledger purpose notices are sent under
 # preferred channel → (interaction channel, network, contact point kind, network of the point)
@@ -31,16 +31,13 @@ def notice_route(party: Party) -> tuple[str, str, str, str] | None:
     """(sender channel, interaction channel, network, address) for this customer, or None.
 
     Their preferred channel when they have an address for it, else e-mail, else SMS — never a
-    channel on which they objected to notices in the consent ledger ("service_notices").
+    channel on which they objected to notices in the consent ledger ("service_notices"), nor
+    an address that bounced (``sending.send_verdict``, the check every sender makes).
     """
     order = [party.preferred_channel] if party.preferred_channel in ROUTES else []
     order += [c for c in ("email", "sms") if c not in order]
     points = list(ContactPoint.objects.filter(party=party).order_by("-is_primary", "id"))
     for preferred in order:
-        if not consent_allows(
-            party_id=party.pk, purpose=NOTICE_PURPOSE, channel=preferred, if_unknown=True
-        ):
-            continue
         channel, network, kind, _net = ROUTES[preferred]
         if preferred == "whatsapp":
             point = next(
@@ -49,7 +46,18 @@ def notice_route(party: Party) -> tuple[str, str, str, str] | None:
             point = point or next((p for p in points if p.kind == "phone"), None)
         else:
             point = next((p for p in points if p.kind == kind), None)
-        if point is not None:
+        if point is None:
+            continue
+        # the one check every sender makes: the ledger ("service_notices") and a hard bounce
+        verdict = send_verdict(
+            party_id=party.pk,
+            purpose=NOTICE_PURPOSE,
+            channel=preferred,
+            marketing=False,
+            address=point.normalized,
+            if_unknown=True,
+        )
+        if verdict.allowed:
             return preferred, channel, network, point.normalized
     return None
 
