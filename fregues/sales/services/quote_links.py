@@ -32,6 +32,7 @@ from fregues.core.permissions import require
 from fregues.interactions.services import interaction_record
 from fregues.parties.models import ContactPoint
 from fregues.parties.normalize import normalize_email
+from fregues.parties.selectors import suppressions_for
 
 from ..models import OpportunityStatus, Quote, QuoteStatus
 from ..money import money
@@ -208,6 +209,18 @@ def quote_send(
         except Invalid as exc:
             for message in exc.errors.get("to", [exc.message]):
                 errors.add("to", message)
+        else:
+            if "hard_bounce" in suppressions_for(kind="email", addresses=[address]).get(
+                address, []
+            ):
+                errors.add(
+                    "to",
+                    _(
+                        "Mail to %(to)s bounced: it is on the suppression list. Use another "
+                        "address, or lift the entry once the address works again."
+                    )
+                    % {"to": address},
+                )
     if not quote.lines.exists():
         errors.add("lines", _("Add at least one line before sending the quote."))
     today = timezone.localdate()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from fregues.core.errors import Conflict, Invalid, NotFound
 from fregues.core.models import AuditEntry, OutboxEvent
 from fregues.interactions.models import Interaction
+from fregues.parties.services import suppression_add, suppression_lift
 from fregues.parties.tests.factories import ContactPointFactory, PartyFactory
 from fregues.sales.models import Opportunity, Order, Quote, QuoteStatus
 from fregues.sales.pdf import pdf_text, quote_pdf
@@ -146,6 +147,18 @@ def test_a_customer_without_e_mail_needs_an_address(seller: Any, unchanged: Any)
     with unchanged(), pytest.raises(Invalid) as refused:
         quote_send(actor=seller, quote_id=empty.pk, to="a@b.com")
     assert "lines" in refused.value.errors
+
+    # an address that bounced is refused until someone lifts it from the suppression list
+    entry = suppression_add(
+        actor=None, kind="email", address="gone@exemplo.com.br", reason="hard_bounce"
+    )
+    with unchanged(), pytest.raises(Invalid) as refused:
+        quote_send(actor=seller, quote_id=quote.pk, to="Gone@Exemplo.com.br")
+    assert "bounced" in refused.value.errors["to"][0]
+    suppression_lift(actor=None, suppression_id=entry.pk)
+    assert quote_send(actor=seller, quote_id=quote.pk, to="gone@exemplo.com.br").sent_to == (
+        "gone@exemplo.com.br"
+    )
 
 
 def test_accepting_makes_the_order_wins_the_deal_and_tells_the_timeline(
