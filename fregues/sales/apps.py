@@ -16,3 +16,4 @@ class SalesConfig(AppConfig):
             EVENT_RECEIVERS.append(on_event)
         register_periodic("fregues.sales.tasks.activity_reminders_task", every_seconds=60)
         register_periodic("fregues.sales.tasks.lifecycle_sweep_task", every_seconds=24 * 3600)
+        register_periodic("fregues.sales.tasks.quotes_expire_task", every_seconds=3600)

@@ -28,3 +28,11 @@ def lifecycle_sweep_task() -> int:
     from .services.lifecycle_rules import lifecycle_sweep
 
     return lifecycle_sweep()
+
+
+@task()
+def quotes_expire_task() -> int:
+    """Mark the sent quotes past their validity expired (periodic, daily)."""
+    from .services.quote_links import quotes_expire
+
+    return quotes_expire()

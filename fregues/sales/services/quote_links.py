@@ -115,6 +115,25 @@ def _expire_if_due(quote: Quote, today: datetime.date) -> bool:
     return True
 
 
+def quotes_expire(*, today: datetime.date | None = None) -> int:
+    """Mark every sent quote past its validity expired (the daily sweep; opening a link does
+    the same for one quote on the way), so lists and forecasts stop counting them. Each is
+    its own small transaction; running it twice changes nothing. Returns how many expired."""
+    today = today or timezone.localdate()
+    due = list(
+        Quote.objects.filter(status=QuoteStatus.SENT, valid_until__lt=today).values_list(
+            "pk", flat=True
+        )
+    )
+    expired = 0
+    for quote_id in due:
+        with transaction.atomic():
+            quote = Quote.objects.select_for_update().filter(pk=quote_id).first()
+            if quote is not None and _expire_if_due(quote, today):
+                expired += 1
+    return expired
+
+
 def quote_open_by_key(*, key: str, today: datetime.date | None = None) -> Quote:
     """The quote behind a customer's link (404 for a wrong, altered or replaced one). A sent
     quote whose validity has passed is marked expired on the way."""

@@ -324,3 +324,19 @@ def test_the_pdf_speaks_the_quotes_language_and_draws_the_euro(seller: Any) -> N
     assert "QUOTE" in text and "Subtotal" in text and "Manutenção anual" in text
     assert "€1,234.50" in text
     assert pdf_text("₹ 10\u202f000", "INR") == "INR 10 000"
+
+
+def test_the_daily_sweep_expires_sent_quotes_past_their_validity(sent: dict[str, Any]) -> None:
+    from fregues.sales.services.quote_links import quotes_expire
+    from fregues.sales.tasks import quotes_expire_task
+
+    quote = sent["quote"]
+    assert quotes_expire() == 0  # still valid
+    Quote.objects.filter(pk=quote.pk).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert quotes_expire_task.enqueue().return_value == 1
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.EXPIRED
+    assert OutboxEvent.objects.filter(name="sales.quote.expired").exists()
+    assert quotes_expire() == 0  # twice changes nothing
