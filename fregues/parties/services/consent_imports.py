@@ -73,9 +73,12 @@ def _granted(text: str) -> bool | None:
 def _moment(text: str) -> datetime.datetime | None:
     """ISO 8601 (date or date and time) or a day-first date (``31/12/2025 14:30``)."""
     text = text.strip()
-    moment = parse_datetime(text.replace(" ", "T", 1)) if " " in text else parse_datetime(text)
+    try:
+        moment = parse_datetime(text.replace(" ", "T", 1) if " " in text else text)
+        day = None if moment else parse_date(text)
+    except ValueError:  # well formed, but no such day
+        return None
     if moment is None:
-        day = parse_date(text)
         if day is None:
             head, _sep, clock = text.partition(" ")
             parts = head.replace(".", "/").replace("-", "/").split("/")
@@ -83,7 +86,8 @@ def _moment(text: str) -> datetime.datetime | None:
                 return None
             try:
                 day = datetime.date(int(parts[2]), int(parts[1]), int(parts[0]))
-                hour, minute, second = ([int(p) for p in clock.split(":")] + [0, 0, 0])[:3]
+                clock_parts = [int(p) for p in clock.split(":")] if clock.strip() else []
+                hour, minute, second = (clock_parts + [0, 0, 0])[:3]
                 moment = datetime.datetime.combine(day, datetime.time(hour, minute, second))
             except ValueError:
                 return None
