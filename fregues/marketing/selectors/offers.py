@@ -132,7 +132,8 @@ def _best_sellers(
 ) -> list[tuple[int, str, str, int]]:
     """(id, name, sku, buyers) of the segment's best-sellers among the latest orders."""
     joins, join_params = "", []
-    where, where_params = ["o.party_id <> %s"], [party_id]
+    where: list[str] = ["o.party_id <> %s"]
+    where_params: list[object] = [party_id]
     if region:
         joins += (
             f" JOIN {_POINT} cp ON cp.party_id = o.party_id AND cp.kind = 'address' "

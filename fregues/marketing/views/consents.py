@@ -59,7 +59,7 @@ def _suppressions_page(
     request: HttpRequest, form: SuppressionForm | None = None, status: int = 200
 ) -> HttpResponse:
     params = request.GET
-    filters = {
+    filters: dict[str, Any] = {
         "q": params.get("q", "").strip()[:100],
         "reason": params.get("reason", "") if params.get("reason") in SuppressionReason else "",
         "kind": params.get("kind", "") if params.get("kind") in ("email", "phone") else "",
@@ -155,7 +155,7 @@ class PolicyForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = get_language() or ""
-        self.fields["complaint_case_types"].choices = [
+        self.fields["complaint_case_types"].choices = [  # type: ignore[attr-defined]
             (t.code, t.name_en if language.startswith("en") and t.name_en else t.name)
             for t in CaseType.objects.order_by("name")
         ]

@@ -87,7 +87,7 @@ def _moment(text: str) -> datetime.datetime | None:
             try:
                 day = datetime.date(int(parts[2]), int(parts[1]), int(parts[0]))
                 clock_parts = [int(p) for p in clock.split(":")] if clock.strip() else []
-                hour, minute, second = (clock_parts + [0, 0, 0])[:3]
+                hour, minute, second = [*clock_parts, 0, 0, 0][:3]
                 moment = datetime.datetime.combine(day, datetime.time(hour, minute, second))
             except ValueError:
                 return None
