@@ -29,8 +29,8 @@ from fregues.core.bulk import any_of
 from fregues.parties.models import ConsentRecord, ContactPoint, Party
 from fregues.sales.models import Order, OrderLine, Product
 
-NEIGHBOUR_LINES = 5000
-RECENT_ORDERS = 20000
+NEIGHBOUR_LINES = 1000
+RECENT_ORDERS = 5000
 PROFILING = "profiling"
 
 _ORDER = Order._meta.db_table
@@ -127,67 +127,59 @@ def _segment(party_id: int) -> tuple[str, str]:
     return stage or "", region or ""
 
 
-def _best_sellers(
-    party_id: int, owned: list[int], stage: str, region: str, limit: int
-) -> list[tuple[int, str, str, int]]:
-    """(id, name, sku, buyers) of the segment's best-sellers among the latest orders."""
-    joins, join_params = "", []
-    where: list[str] = ["o.party_id <> %s"]
-    where_params: list[object] = [party_id]
-    if region:
-        joins += (
-            f" JOIN {_POINT} cp ON cp.party_id = o.party_id AND cp.kind = 'address' "
-            "AND cp.region = %s"
-        )
-        join_params.append(region)
-    if stage:
-        joins += f" JOIN {_PARTY} pa ON pa.id = o.party_id"
-        where.append("pa.lifecycle_stage = %s")
-        where_params.append(stage)
+def _best_sellers(party_id: int, owned: list[int], stage: str, region: str) -> list[tuple]:
+    """Every active product bought in the latest orders, not owned, with how many customers
+    bought it: of the same stage and region (``near``), of the same stage, and in all. One
+    query over the ``RECENT_ORDERS`` latest orders (the ``order_recent`` index)."""
     skip, skip_params = _not_owned("ol.product_id", owned)
-    recent = (
-        f"SELECT id, party_id FROM {_ORDER} WHERE status <> 'cancelled' "
-        "ORDER BY ordered_at DESC LIMIT %s"
-    )
+    if region:
+        near = (
+            "COUNT(DISTINCT CASE WHEN pa.lifecycle_stage = %s AND EXISTS (SELECT 1 FROM "
+            f"{_POINT} cp WHERE cp.party_id = o.party_id AND cp.kind = 'address' "
+            "AND cp.region = %s) THEN o.party_id END)"
+        )
+        near_params: list[object] = [stage, region]
+    else:
+        near, near_params = "0", []
     sql = (
-        f"SELECT p.id, p.name, p.sku, COUNT(DISTINCT o.party_id) AS buyers "
-        f"FROM ({recent}) o{joins} JOIN {_LINE} ol ON ol.order_id = o.id "
+        f"SELECT p.id, p.name, p.sku, {near} AS near, "
+        "COUNT(DISTINCT CASE WHEN pa.lifecycle_stage = %s THEN o.party_id END) AS same_stage, "
+        "COUNT(DISTINCT o.party_id) AS everyone "
+        f"FROM (SELECT id, party_id FROM {_ORDER} WHERE status <> 'cancelled' "
+        "ORDER BY ordered_at DESC LIMIT %s) o "
+        f"JOIN {_PARTY} pa ON pa.id = o.party_id "
+        f"JOIN {_LINE} ol ON ol.order_id = o.id "
         f"JOIN {_PRODUCT} p ON p.id = ol.product_id "
-        f"WHERE {' AND '.join(where)} AND p.is_active AND {skip} "
-        "GROUP BY p.id, p.name, p.sku ORDER BY buyers DESC, p.name, p.id LIMIT %s"
+        f"WHERE o.party_id <> %s AND p.is_active AND {skip} "
+        "GROUP BY p.id, p.name, p.sku"
     )
-    params = [RECENT_ORDERS, *join_params, *where_params, *skip_params, limit]
-    return [(r[0], r[1], r[2], r[3]) for r in _rows(sql, params)]
+    params = [*near_params, stage, RECENT_ORDERS, party_id, *skip_params]
+    return _rows(sql, params)
 
 
 def _fallback(party_id: int, owned: list[int], limit: int) -> list[Offer]:
+    """The segment's best-sellers: of the customer's stage and region first, then of their
+    stage, then of everyone."""
     stage, region = _segment(party_id)
-    levels = []
-    if stage and region:
-        levels.append((stage, region))
-    if stage:
-        levels.append((stage, ""))
-    levels.append(("", ""))
+    rows = _best_sellers(party_id, owned, stage, region)
+    levels = (
+        (3, _("A best-seller among customers like this one in %(region)s") % {"region": region}),
+        (4, _("A best-seller among customers at the same stage")),
+        (5, _("A best-seller")),
+    )
     offers: list[Offer] = []
     taken: set[int] = set()
-    for level_stage, level_region in levels:
+    for column, reason in levels:
+        ranked = sorted(
+            (r for r in rows if r[column] and r[0] not in taken),
+            key=lambda r: (-r[column], r[1], r[0]),
+        )
+        top = ranked[0][column] if ranked else 1
+        for row in ranked[: limit - len(offers)]:
+            taken.add(row[0])
+            offers.append(Offer(row[0], row[1], row[2], round(row[column] / top, 4), reason))
         if len(offers) >= limit:
             break
-        rows = _best_sellers(party_id, owned, level_stage, level_region, limit + len(taken))
-        top = max((r[3] for r in rows), default=0) or 1
-        for pk, name, sku, buyers in rows:
-            if pk in taken or len(offers) >= limit:
-                continue
-            taken.add(pk)
-            if level_region:
-                reason = _("A best-seller among customers like this one in %(region)s") % {
-                    "region": level_region
-                }
-            elif level_stage:
-                reason = _("A best-seller among customers at the same stage")
-            else:
-                reason = _("A best-seller")
-            offers.append(Offer(pk, name, sku, round(buyers / top, 4), reason))
     return offers
 
 
