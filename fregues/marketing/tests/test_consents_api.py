@@ -448,3 +448,29 @@ def test_reach_takes_a_fixed_number_of_queries(marketing_api: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         marketing_api.get(f"/parties/{ana.pk}/reach")
     assert len(queries) == first
+
+
+# ---------------------------------------------------------------- the document (for tests/test_openapi.py)
+
+CONSENT_PATHS = {
+    "/api/v1/consents": {"get", "post"},
+    "/api/v1/purposes": {"get", "post"},
+    "/api/v1/purposes/{code}": {"put"},
+    "/api/v1/suppressions": {"get", "post"},
+    "/api/v1/suppressions/{suppression_id}/lift": {"post"},
+    "/api/v1/sending-policy": {"get", "put"},
+    "/api/v1/parties/{party_id}/reach": {"get"},
+    "/api/v1/parties/{party_id}/offers": {"get"},
+}
+
+
+@pytest.mark.django_db
+def test_every_consent_endpoint_is_documented_with_its_errors() -> None:
+    from django.test import Client
+
+    document = Client().get("/api/v1/openapi.json").json()
+    for path, methods in CONSENT_PATHS.items():
+        assert path in document["paths"], path
+        assert methods <= set(document["paths"][path]), path
+        for method in methods:
+            assert {"401", "403", "422"} <= set(document["paths"][path][method]["responses"])
