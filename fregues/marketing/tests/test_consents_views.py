@@ -128,8 +128,21 @@ def test_the_customer_page_says_why_the_customer_gets_nothing_and_what_to_offer(
     oven, mixer = ProductFactory(name="Forno"), ProductFactory(name="Batedeira")
     add_lines(OrderFactory(party=ana), [(oven, 1, 100)])
     add_lines(OrderFactory(party=PartyFactory()), [(oven, 1, 100), (mixer, 1, 100)])
-    page = client_of(marketer).get(reverse("parties:detail", args=[ana.pk])).content.decode()
-    assert 'id="party-reach"' in page
-    assert f"Open complaint — case {opened.case.protocol}" in page
-    assert "No consent for this purpose" in page  # SMS was never granted
-    assert 'id="party-offers"' in page and "Batedeira" in page
+    client = client_of(marketer)
+    page = client.get(reverse("parties:detail", args=[ana.pk])).content.decode()
+    reach_url = reverse("marketing:party_reach", args=[ana.pk])
+    offers_url = reverse("marketing:party_offers", args=[ana.pk])
+    assert f'hx-get="{reach_url}"' in page and f'hx-get="{offers_url}"' in page
+    reach = client.get(reach_url).content.decode()
+    assert 'id="party-reach"' in reach
+    assert f"Open complaint — case {opened.case.protocol}" in reach
+    assert "No consent for this purpose" in reach  # SMS was never granted
+    offers = client.get(offers_url).content.decode()
+    assert 'id="party-offers"' in offers and "Batedeira" in offers
+    assert client.get(reverse("marketing:party_offers", args=[999999])).status_code == 404
+
+
+def test_a_customer_with_nothing_to_offer_gets_no_offers_panel(agent: Any) -> None:
+    ze = PartyFactory(name="Zé")
+    response = client_of(agent).get(reverse("marketing:party_offers", args=[ze.pk]))
+    assert response.status_code == 200 and response.content == b""

@@ -16,10 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fregues.core.errors import Forbidden, NotFound, ServiceError
 from fregues.core.forms import ServiceForm
@@ -33,7 +33,7 @@ from fregues.service.models import CasePriority, CaseType, SendingPolicy
 from fregues.service.services.sending_policy import sending_policy_update
 
 from ..selectors.offers import next_best_offers
-from ..selectors.reach import party_reach
+from ..selectors.reach import party_lookup, party_reach
 
 PAGE = 100
 KINDS = [("email", gettext_lazy("E-mail")), ("phone", gettext_lazy("Phone"))]
@@ -212,33 +212,53 @@ def _policy_page(
 
 
 # ---------------------------------------------------------------- the customer page's panels
+# The customer page keeps its query budget: each panel is a placeholder that loads its
+# fragment once the page is shown (the reach runs the one check per purpose and channel; the
+# offers read the order history).
+
+
+def _lazy(request: HttpRequest, party: Party, name: str, label: str) -> str:
+    return render_to_string(
+        "marketing/partials/party_lazy.html",
+        {"url": reverse(f"marketing:{name}", args=[party.pk]), "name": name, "label": label},
+        request=request,
+    )
 
 
 def party_reach_panel(request: HttpRequest, party: Party) -> str | None:
-    """Would marketing reach this customer now, on each purpose and channel, and why not;
-    their last campaigns."""
     if party.merged_into_id or not can(request.user, "consent.view"):
         return None
-    reach = party_reach(actor=request.user, party_id=party.pk, party=party, language=get_language())
-    if not reach.lines and not reach.campaigns:
-        return None
-    return render_to_string(
-        "marketing/partials/party_reach.html", {"party": party, "reach": reach}, request=request
-    )
+    return _lazy(request, party, "party_reach", _("Marketing reach"))
 
 
 def party_offers_panel(request: HttpRequest, party: Party) -> str | None:
-    """The products to offer this customer next."""
-    if party.merged_into_id:
+    if party.merged_into_id or not can(request.user, "party.view"):
         return None
+    return _lazy(request, party, "party_offers", _("Next best offer"))
+
+
+@login_required
+@require_GET
+@service_http_errors
+def party_reach_fragment(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Would marketing reach this customer now, on each purpose and channel, and why not;
+    their last campaigns."""
+    reach = party_reach(actor=request.user, party_id=party_id, language=get_language())
+    if not reach.lines and not reach.campaigns:
+        return HttpResponse("")
+    return render(request, "marketing/partials/party_reach.html", {"reach": reach})
+
+
+@login_required
+@require_GET
+@service_http_errors
+def party_offers_fragment(request: HttpRequest, party_id: int) -> HttpResponse:
+    """The products to offer this customer next (nothing when there is nothing to offer)."""
+    party = party_lookup(actor=request.user, party_id=party_id)
     offers = next_best_offers(party.pk)
     if not offers:
-        return None
-    return render_to_string(
-        "marketing/partials/party_offers.html",
-        {"party": party, "offers": offers},
-        request=request,
-    )
+        return HttpResponse("")
+    return render(request, "marketing/partials/party_offers.html", {"offers": offers})
 
 
 slot_register("party.open_work", "marketing.reach", party_reach_panel, order=60)
@@ -253,4 +273,6 @@ urlpatterns: list[URLPattern] = [
         name="suppression_lift",
     ),
     path("marketing/sending-rules/", policy, name="policy"),
+    path("marketing/customers/<int:party_id>/reach/", party_reach_fragment, name="party_reach"),
+    path("marketing/customers/<int:party_id>/offers/", party_offers_fragment, name="party_offers"),
 ]
