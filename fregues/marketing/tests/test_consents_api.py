@@ -474,3 +474,82 @@ def test_every_consent_endpoint_is_documented_with_its_errors() -> None:
         assert methods <= set(document["paths"][path]), path
         for method in methods:
             assert {"401", "403", "422"} <= set(document["paths"][path][method]["responses"])
+
+
+# ---------------------------------------------------------------- who may (for tests/test_permissions.py)
+
+EVERYONE = {"agent", "relationship_manager", "quality_manager", "sales", "marketing", "admin"}
+FRONT_AND_MARKETING = {"agent", "relationship_manager", "sales", "marketing", "admin"}
+KEEPERS = {"marketing", "relationship_manager", "admin"}
+CONFIGURE = {"marketing", "admin"}
+
+
+def _world() -> dict[str, Any]:
+    party = customer("who@exemplo.com")
+    entry = suppression_add(actor=None, kind="email", address="old@exemplo.com", reason="manual")
+    return {"party": party, "suppression": entry}
+
+
+ROLE_CALLS: list[tuple[str, set[str], int, Any]] = [
+    ("read the ledger", EVERYONE, 200, lambda api, w: api.get("/consents")),
+    (
+        "record a consent",
+        FRONT_AND_MARKETING,
+        201,
+        lambda api, w: api.post(
+            "/consents", {"party_id": w["party"].pk, "purpose": "marketing_email", "granted": True}
+        ),
+    ),
+    ("read the purposes", EVERYONE, 200, lambda api, w: api.get("/purposes")),
+    (
+        "add a purpose",
+        CONFIGURE,
+        201,
+        lambda api, w: api.post("/purposes", {"code": "surveys", "name": "Pesquisas"}),
+    ),
+    ("read the suppression list", EVERYONE, 200, lambda api, w: api.get("/suppressions")),
+    (
+        "suppress an address",
+        KEEPERS,
+        201,
+        lambda api, w: api.post("/suppressions", {"address": "new@exemplo.com"}),
+    ),
+    (
+        "lift a suppression",
+        KEEPERS,
+        200,
+        lambda api, w: api.post(f"/suppressions/{w['suppression'].pk}/lift", {}),
+    ),
+    ("read the sending rules", KEEPERS, 200, lambda api, w: api.get("/sending-policy")),
+    (
+        "change the sending rules",
+        CONFIGURE,
+        200,
+        lambda api, w: api.put("/sending-policy", {"frequency_cap_count": 4}),
+    ),
+    (
+        "read a customer's reach",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/reach"),
+    ),
+    (
+        "read a customer's offers",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/offers"),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_may_do_what_its_job_needs_on_consents(api_as: Any, role: str) -> None:
+    api = api_as(role)
+    world = _world()
+    for name, allowed, success, call in ROLE_CALLS:
+        response = call(api, world)
+        expected = success if role in allowed else 403
+        assert response.status_code == expected, (name, role, response.json())
+        if expected == 403:
+            assert response.json()["code"] == "forbidden"
