@@ -379,11 +379,83 @@ ORDER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("notes", "Notes", ("observacao", "observacoes", "obs", "notas", "notes")),
 )
 
+# One row per grant or withdrawal; the customer named by id, code, tax id or e-mail.
+CONSENT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("party_id", "Freguês customer id", ("fregues id", "id cliente fregues", "party id")),
+    FieldSpec(
+        "customer_external_id",
+        "Customer code",
+        (
+            "cliente",
+            "codigo cliente",
+            "cod cliente",
+            "cliente id",
+            "id cliente",
+            "customer",
+            "customer code",
+            "customer id",
+            "client id",
+        ),
+    ),
+    FieldSpec(
+        "customer_tax_id",
+        "Customer tax id",
+        ("cpf", "cnpj", "cpf cnpj", "cpf/cnpj", "nif", "documento", "tax id", "vat"),
+    ),
+    FieldSpec(
+        "customer_email",
+        "Customer e-mail",
+        ("email", "e mail", "email cliente", "e mail cliente", "customer email", "mail"),
+    ),
+    FieldSpec(
+        "purpose",
+        "Purpose",
+        ("finalidade", "proposito", "propósito", "consentimento", "tipo consentimento", "consent"),
+    ),
+    FieldSpec("channel", "Channel", ("canal", "meio", "medium")),
+    FieldSpec(
+        "granted",
+        "Granted (yes/no)",
+        (
+            "consentiu",
+            "concedido",
+            "autorizado",
+            "autoriza",
+            "aceite",
+            "aceito",
+            "opt in",
+            "optin",
+            "granted",
+            "consented",
+            "allowed",
+            "status",
+        ),
+    ),
+    FieldSpec(
+        "occurred_at",
+        "When",
+        ("data", "data hora", "quando", "data consentimento", "date", "datetime", "timestamp"),
+    ),
+    FieldSpec("source", "Consent source", ("origem", "fonte", "source", "origin")),
+    FieldSpec(
+        "text_version",
+        "Text version seen",
+        ("versao", "versão", "versao texto", "versão do texto", "versao do texto", "version"),
+    ),
+    FieldSpec(
+        "external_id",
+        "Record id",
+        ("id", "codigo registro", "id registro", "id externo", "external id", "record id", "ref"),
+    ),
+    FieldSpec("note", "Note", ("observacao", "observação", "obs", "nota", "notes")),
+)
+
 FIELDS = {
     "parties": PARTY_FIELDS,
     "interactions": INTERACTION_FIELDS,
     "leads": LEAD_FIELDS,
     "orders": ORDER_FIELDS,
+    "consents": CONSENT_FIELDS,
 }
 
 # Kinds whose rows come in groups (the lines of one order): a batch never splits a group.

@@ -20,6 +20,7 @@ class ImportJob(models.Model):
         INTERACTIONS = "interactions", _("Interactions")
         LEADS = "leads", _("Leads")
         ORDERS = "orders", _("Orders")
+        CONSENTS = "consents", _("Consents")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

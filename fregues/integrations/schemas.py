@@ -40,7 +40,7 @@ class ImportPreviewOut(Schema):
 
 class ImportJobOut(Schema):
     id: int
-    kind: str = Field(description="parties, interactions or orders")
+    kind: str = Field(description="parties, interactions, leads, orders or consents")
     status: str = Field(description="pending, running, done or failed")
     queued: bool = Field(description="Started: waiting for a worker or running.")
     filename: str

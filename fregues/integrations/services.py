@@ -35,7 +35,8 @@ from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import can, require
 from fregues.interactions.models import Interaction
 from fregues.interactions.services import interaction_import_many, interaction_import_validate
-from fregues.parties.models import ContactPoint, ExternalId, Party
+from fregues.parties.models import ConsentRecord, ContactPoint, ExternalId, Party
+from fregues.parties.services.consent_imports import consent_import_many, consent_import_validate
 from fregues.parties.services.imports import (
     ON_MATCH,
     ImportReport,
@@ -60,18 +61,21 @@ _NEEDED: dict[str, set[str]] = {
     "interactions": {"channel", "direction", "occurred_at"},
     "orders": {"order_id", "quantity", "unit_price"},
     "leads": {"name"},
+    "consents": {"purpose", "granted"},
 }
 _TABLES: dict[str, tuple[Any, ...]] = {
     "parties": (Party, ContactPoint, ExternalId),
     "interactions": (Interaction,),
     "orders": (Order, OrderLine),
     "leads": (Lead,),
+    "consents": (ConsentRecord,),
 }
 _VALIDATORS: dict[str, Callable[[list[ImportRow]], list[Any]]] = {
     "parties": party_import_validate,
     "interactions": interaction_import_validate,
     "orders": order_import_validate,
     "leads": lead_import_validate,
+    "consents": consent_import_validate,
 }
 # Handing a batch to a worker and its result back costs the parent about what checking an
 # order line costs (measured: 14 of 22 µs a line): orders gain from workers only when two or
@@ -82,6 +86,7 @@ _IMPORTERS: dict[str, Callable[..., ImportReport]] = {
     "interactions": interaction_import_many,
     "orders": order_import_many,
     "leads": lead_import_many,
+    "consents": consent_import_many,
 }
 
 
@@ -290,6 +295,9 @@ def _check_rights(actor: Any, job: ImportJob, field_error: bool = False) -> None
         return
     if job.kind == "orders":
         require(actor, "order.change")
+        return
+    if job.kind == "consents":
+        require(actor, "consent.change")
         return
     require(actor, "party.create" if job.kind == "parties" else "interaction.create")
     if job.kind == "parties" and job.on_match == "update" and not can(actor, "party.change"):

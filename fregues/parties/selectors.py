@@ -402,6 +402,7 @@ def suppression_list(
     reason: str = "",
     party_id: int | None = None,
     include_lifted: bool = False,
+    kind: str = "",
 ) -> Any:
     """The suppression list, newest first (a queryset, paginated by the caller)."""
     require(actor, "suppression.view")
@@ -412,6 +413,42 @@ def suppression_list(
         rows = rows.filter(address__icontains=q.strip().lower())
     if reason:
         rows = rows.filter(reason=reason)
+    if kind:
+        rows = rows.filter(kind=kind.strip().lower())
     if party_id is not None:
         rows = rows.filter(party_id=party_id)
+    return rows
+
+
+def consent_ledger(
+    *,
+    actor: Any,
+    party_id: int | None = None,
+    purpose: str | None = None,
+    channel: str | None = None,
+    granted: bool | None = None,
+    source: str | None = None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> Any:
+    """The consent ledger across customers, newest first (a queryset, paginated by the
+    caller by ``(occurred_at, id)``)."""
+    require(actor, "consent.view")
+    rows = ConsentRecord.objects.select_related("party", "purpose", "actor").order_by(
+        "-occurred_at", "-id"
+    )
+    if party_id is not None:
+        rows = rows.filter(party_id=party_id)
+    if purpose:
+        rows = rows.filter(purpose__code=purpose.strip())
+    if channel is not None and channel != "":
+        rows = rows.filter(channel=channel.strip().lower())
+    if granted is not None:
+        rows = rows.filter(granted=granted)
+    if source:
+        rows = rows.filter(source=source.strip().lower())
+    if since is not None:
+        rows = rows.filter(occurred_at__gte=since)
+    if until is not None:
+        rows = rows.filter(occurred_at__lt=until)
     return rows

@@ -1,4 +1,4 @@
-"""fregues import parties|interactions|leads|orders FILE — load a CSV or XLSX file, with a
+"""fregues import parties|interactions|leads|orders|consents FILE — load a CSV or XLSX file, with a
 progress bar."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ class _DryRun(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import customers (parties), their contact history (interactions), leads or orders (one "
-        "row per order line) from a CSV or XLSX file. Columns are recognised by their header in "
+        "Import customers (parties), their contact history (interactions), leads, orders (one "
+        "row per order line) or consents (one row per grant or withdrawal) from a CSV or XLSX file. Columns are recognised by their header in "
         "Portuguese or English; --map overrides."
     )
 
