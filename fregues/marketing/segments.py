@@ -1,0 +1,555 @@
+"""The segment rule compiler: JSON rules → one SQL query over parties.
+
+Rules are a tree of groups and conditions::
+
+    {"all": [
+        {"field": "lifecycle_stage", "op": "in", "value": ["client", "buyer"]},
+        {"any": [{"field": "city", "op": "in", "value": ["São Paulo"]},
+                 {"field": "region", "op": "in", "value": ["SP"]}]},
+        {"not": {"field": "open_cases", "op": "has"}}
+    ]}
+
+``validate`` checks a tree against the registry (``segment_fields``) without touching the
+database and returns it cleaned (numbers as numbers, lists deduplicated), or raises
+``Invalid`` with one entry per faulty path (``rules.all.1.value``). ``compile_rules`` turns a
+valid tree into a ``Q`` made of plain column tests and ``Exists(...)`` / ``IN (SELECT ...)``
+subqueries, so counting, listing and freezing a segment is one statement, whatever the
+database, and no member is ever filtered in Python. Merged parties are never members.
+
+Codes that name database rows (purposes, case types, tags, products, users) are matched
+inside the query; ``check_references`` (a few queries) tells the saving service which of them
+do not exist, so a saved segment never names a missing purpose, while the live count stays
+one query.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fregues.core.errors import ErrorCollector
+from fregues.interactions.models import Interaction
+from fregues.parties.models import ConsentPurpose, ConsentRecord, ContactPoint, Party
+from fregues.sales.models import Order, OrderLine
+from fregues.service.models import Case
+
+from .segment_fields import (
+    AGE_BANDS,
+    BOOLEAN,
+    CHOICE,
+    CHOICES,
+    CURRENCY,
+    DECIMAL,
+    FIELD_MAP,
+    INTEGER,
+    ITEMS,
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    MAX_LIST,
+    STATIC_CHOICES,
+    STRINGS,
+    USER,
+    Param,
+)
+
+GROUPS = ("all", "any", "not")
+CANCELLED = "cancelled"
+
+
+# ---------------------------------------------------------------- validation
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.errors = ErrorCollector()
+        self.conditions = 0
+
+    def node(self, node: Any, path: str, depth: int) -> dict[str, Any] | None:
+        if not isinstance(node, dict):
+            self.errors.add(path, _("Expected a group or a condition."))
+            return None
+        if depth > MAX_DEPTH:
+            self.errors.add(path, _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH})
+            return None
+        groups = [k for k in GROUPS if k in node]
+        if groups:
+            if len(node) != 1:
+                self.errors.add(path, _("A group has exactly one key: all, any or not."))
+                return None
+            key = groups[0]
+            if key == "not":
+                inner = self.node(node["not"], f"{path}.not", depth + 1)
+                return None if inner is None else {"not": inner}
+            items = node[key]
+            if not isinstance(items, list):
+                self.errors.add(f"{path}.{key}", _("Expected a list of conditions."))
+                return None
+            cleaned = [
+                self.node(item, f"{path}.{key}.{i}", depth + 1) for i, item in enumerate(items)
+            ]
+            return {key: [c for c in cleaned if c is not None]}
+        if "field" in node:
+            return self.condition(node, path)
+        self.errors.add(path, _("Expected a group (all, any, not) or a condition (field, op)."))
+        return None
+
+    def condition(self, node: dict[str, Any], path: str) -> dict[str, Any] | None:
+        self.conditions += 1
+        if self.conditions == MAX_CONDITIONS + 1:
+            self.errors.add(
+                path, _("A segment has at most %(n)s conditions.") % {"n": MAX_CONDITIONS}
+            )
+        spec = FIELD_MAP.get(str(node.get("field")))
+        if spec is None:
+            self.errors.add(f"{path}.field", _("Unknown field: %(f)s.") % {"f": node.get("field")})
+            return None
+        op = spec.op(str(node.get("op")))
+        if op is None:
+            self.errors.add(
+                f"{path}.op",
+                _("Unknown operator %(op)s for %(field)s; use one of: %(ops)s.")
+                % {
+                    "op": node.get("op"),
+                    "field": spec.code,
+                    "ops": ", ".join(o.code for o in spec.ops),
+                },
+            )
+            return None
+        known = {"field", "op", *(p.name for p in op.params)}
+        for extra in sorted(set(node) - known):
+            self.errors.add(f"{path}.{extra}", _("Not a parameter of this operator."))
+        out: dict[str, Any] = {"field": spec.code, "op": op.code}
+        for param in op.params:
+            raw = node.get(param.name)
+            if raw is None or raw == "" or raw == []:
+                if param.required:
+                    self.errors.add(f"{path}.{param.name}", _("This value is required."))
+                continue
+            value = _clean(param, raw, f"{path}.{param.name}", self.errors)
+            if value is not None:
+                out[param.name] = value
+        return out
+
+
+def _clean(param: Param, raw: Any, path: str, errors: ErrorCollector) -> Any:
+    """One parameter's value, cleaned, or None (with an error) when it is not acceptable."""
+    kind = param.type
+    if kind == INTEGER:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            errors.add(path, _("Expected a whole number."))
+            return None
+        try:
+            number = int(raw)
+        except ValueError:
+            errors.add(path, _("Expected a whole number."))
+            return None
+        low, high = param.minimum, param.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            errors.add(
+                path, _("Expected a number from %(lo)s to %(hi)s.") % {"lo": low, "hi": high}
+            )
+            return None
+        return number
+    if kind == DECIMAL:
+        try:
+            amount = decimal.Decimal(str(raw))
+        except decimal.InvalidOperation:
+            errors.add(path, _("Expected an amount."))
+            return None
+        if not amount.is_finite() or amount < 0 or amount > 10**12:
+            errors.add(path, _("Expected an amount of 0 or more."))
+            return None
+        return str(amount.quantize(decimal.Decimal("0.01")))
+    if kind == BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+        if raw in ("true", "1", "on", 1):
+            return True
+        if raw in ("false", "0", "off", 0):
+            return False
+        errors.add(path, _("Expected true or false."))
+        return None
+    if kind == CURRENCY:
+        code = str(raw).strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            errors.add(path, _("Expected a three-letter currency code (ISO 4217)."))
+            return None
+        return code
+    if kind == USER:
+        if raw in ("me", "none"):
+            return raw
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            errors.add(path, _('Expected a user id, "me" or "none".'))
+            return None
+    if kind == CHOICE:
+        allowed = STATIC_CHOICES.get(param.choices)
+        code = str(raw)
+        if allowed is not None and code not in {c for c, _l in allowed}:
+            errors.add(path, _("Not one of the choices: %(v)s.") % {"v": code})
+            return None
+        return code
+    # lists: CHOICES, STRINGS, ITEMS
+    items = raw if isinstance(raw, list) else [raw]
+    if len(items) > MAX_LIST:
+        errors.add(path, _("At most %(n)s values.") % {"n": MAX_LIST})
+        return None
+    cleaned: list[Any] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | str) or str(item).strip() == "":
+            errors.add(path, _("Expected a list of codes or ids."))
+            return None
+        value: Any = item.strip() if isinstance(item, str) else item
+        if kind == ITEMS and isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if kind == CHOICES:
+            allowed = STATIC_CHOICES.get(param.choices, [])
+            value = str(value)
+            if value not in {c for c, _l in allowed}:
+                errors.add(path, _("Not one of the choices: %(v)s.") % {"v": value})
+                return None
+        if kind == STRINGS:
+            value = str(value)[:200]
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned
+
+
+def validate(rules: Any, path: str = "rules") -> dict[str, Any]:
+    """The rules, cleaned, or ``Invalid`` with every faulty path. An empty tree (``{}`` or
+    ``{"all": []}``) is valid: everyone who is not merged."""
+    if rules in (None, {}):
+        return {"all": []}
+    checker = _Checker()
+    cleaned = checker.node(rules, path, 1)
+    checker.errors.raise_if_any(_("The segment's rules are not valid."))
+    assert cleaned is not None
+    return cleaned
+
+
+def conditions_of(rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every condition of a (valid) tree, in order."""
+    if "field" in rules:
+        return [rules]
+    if "not" in rules:
+        return conditions_of(rules["not"])
+    return [c for key in ("all", "any") for item in rules.get(key, []) for c in conditions_of(item)]
+
+
+def check_references(rules: dict[str, Any], path: str = "rules") -> None:
+    """``Invalid`` when a (valid) tree names a purpose, case type, tag, product or user that
+    does not exist. At most one query per kind of reference used."""
+    from fregues.accounts.models import User
+    from fregues.parties.models import Tag
+    from fregues.sales.models import Product
+    from fregues.service.models import CaseType
+
+    wanted: dict[str, set[Any]] = {}
+    for cond in conditions_of(rules):
+        field = cond["field"]
+        value: Any = cond.get("value")
+        if field == "consent":
+            wanted.setdefault("purposes", set()).add(value)
+        elif field == "open_cases" and cond.get("case_types"):
+            wanted.setdefault("case_types", set()).update(cond["case_types"])
+        elif field == "tags":
+            wanted.setdefault("tags", set()).update(v for v in value if isinstance(v, int))
+        elif field == "products":
+            wanted.setdefault("products", set()).update(v for v in value if isinstance(v, int))
+        elif field == "owner" and isinstance(value, int):
+            wanted.setdefault("users", set()).add(value)
+    found: dict[str, set[Any]] = {}
+    lookups = {
+        "purposes": lambda v: ConsentPurpose.objects.filter(code__in=v).values_list(
+            "code", flat=True
+        ),
+        "case_types": lambda v: CaseType.objects.filter(code__in=v).values_list("code", flat=True),
+        "tags": lambda v: Tag.objects.filter(pk__in=v).values_list("pk", flat=True),
+        "products": lambda v: Product.objects.filter(pk__in=v).values_list("pk", flat=True),
+        "users": lambda v: User.objects.filter(pk__in=v).values_list("pk", flat=True),
+    }
+    for kind, values in wanted.items():
+        found[kind] = set(lookups[kind](values)) if values else set()
+    missing = {
+        kind: values - found[kind] for kind, values in wanted.items() if values - found[kind]
+    }
+    if not missing:
+        return
+    errors = ErrorCollector()
+    _mark_missing(rules, path, missing, errors)
+    errors.raise_if_any(_("The segment's rules name records that do not exist."))
+
+
+def _mark_missing(
+    node: dict[str, Any], path: str, missing: dict[str, set[Any]], errors: ErrorCollector
+) -> None:
+    if "not" in node:
+        _mark_missing(node["not"], f"{path}.not", missing, errors)
+        return
+    for key in ("all", "any"):
+        for i, item in enumerate(node.get(key, [])):
+            _mark_missing(item, f"{path}.{key}.{i}", missing, errors)
+    if "field" not in node:
+        return
+    field = node["field"]
+    kind, param = {
+        "consent": ("purposes", "value"),
+        "open_cases": ("case_types", "case_types"),
+        "tags": ("tags", "value"),
+        "products": ("products", "value"),
+        "owner": ("users", "value"),
+    }.get(field, ("", ""))
+    values = node.get(param)
+    values = values if isinstance(values, list) else [values]
+    gone = [v for v in values if v in missing.get(kind, set())]
+    if gone:
+        errors.add(
+            f"{path}.{param}",
+            _("Does not exist: %(v)s.") % {"v": ", ".join(str(v) for v in gone)},
+        )
+
+
+# ---------------------------------------------------------------- compilation
+
+
+class Context:
+    """What a compilation needs besides the rules: who "me" is and when "now" is."""
+
+    def __init__(self, *, user_id: int | None = None, now: datetime.datetime | None = None):
+        self.user_id = user_id
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+
+    def since(self, days: int) -> datetime.datetime:
+        return self.now - datetime.timedelta(days=days)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band(band: str, ctx: Context) -> Q:
+    for code, low, high in AGE_BANDS:
+        if code == band:
+            q = Q(birth_date__lte=years_before(ctx.today, low))
+            if high is not None:
+                q &= Q(birth_date__gt=years_before(ctx.today, high + 1))
+            return q
+    return Q(pk__in=[])
+
+
+def _any_of_ci(column: str, values: list[str]) -> Exists:
+    """Some address of the party has ``column`` equal to one of ``values``, ignoring case."""
+    q = _either([Q(**{f"{column}__iexact": value}) for value in values])
+    return Exists(ContactPoint.objects.filter(q, party=OuterRef("pk"), kind="address"))
+
+
+def _either(parts: list[Q]) -> Q:
+    """The OR of ``parts`` (nothing matches when there are none)."""
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def _in_out(op: str, q: Q) -> Q:
+    return q if op == "in" else ~q
+
+
+def _interactions(**lookups: Any) -> Exists:
+    return Exists(Interaction.objects.filter(party=OuterRef("pk"), **lookups))
+
+
+def _orders(**lookups: Any) -> QuerySet[Order]:
+    return Order.objects.filter(**lookups).exclude(status=CANCELLED)
+
+
+def _consent(cond: dict[str, Any]) -> Q:
+    """Consent state of a purpose (for a channel) from the ledger: the latest record that
+    covers the channel (one for that channel, or one for the whole purpose) decides; with no
+    record, the purpose's lawful basis does (allowed unless it needs consent)."""
+    code, channel = cond["value"], cond.get("channel", "")
+    channels = ["", channel] if channel else [""]
+    covering = ConsentRecord.objects.filter(
+        party=OuterRef("pk"), purpose__code=code, channel__in=channels
+    )
+    newer = ConsentRecord.objects.filter(
+        party=OuterRef("party"), purpose=OuterRef("purpose"), channel__in=channels
+    ).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at"))
+        | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
+    )
+    latest = covering.filter(~Exists(newer))
+    none = ~Exists(covering)
+    op = cond["op"]
+    if op == "no_record":
+        return Q(none)
+    if op == "withdrawn":
+        return Q(Exists(latest.filter(granted=False)))
+    not_opt_in = Exists(ConsentPurpose.objects.filter(code=code).exclude(lawful_basis="consent"))
+    return Q(Exists(latest.filter(granted=True))) | (Q(none) & Q(not_opt_in))
+
+
+def _products(values: list[Any]) -> Q:
+    ids = [v for v in values if isinstance(v, int)]
+    skus = [v for v in values if isinstance(v, str)]
+    return _either(([Q(product_id__in=ids)] if ids else []) + ([Q(sku__in=skus)] if skus else []))
+
+
+def _condition(cond: dict[str, Any], ctx: Context) -> Q:
+    field, op = cond["field"], cond["op"]
+    value: Any = cond.get("value")
+    if field in ("lifecycle_stage", "language", "preferred_channel", "tier"):
+        return _in_out(op, Q(**{f"{field}__in": value}))
+    if field == "country":
+        return _in_out(op, Q(country__in=[v.upper() for v in value]))
+    if field == "kind":
+        return Q(kind=value)
+    if field == "age_band":
+        q = _either([_age_band(band, ctx) for band in value])
+        return q if op == "in" else ~q & Q(birth_date__isnull=False)
+    if field in ("city", "region"):
+        return _in_out(op, Q(_any_of_ci(field, value)))
+    if field == "tags":
+        through = Party.tags.through.objects.filter(party_id=OuterRef("pk"))
+        if op == "all":
+            q = Q()
+            for tag in value:
+                q &= Q(Exists(_tag_filter(through, [tag])))
+            return q
+        has = Q(Exists(_tag_filter(through, value)))
+        return has if op == "any" else ~has
+    if field == "owner":
+        owner = ctx.user_id if value == "me" else None if value == "none" else value
+        q = Q(owner__isnull=True) if owner is None else Q(owner_id=owner)
+        return q if op == "is" else ~q
+    if field == "created":
+        since = ctx.since(value_days(cond))
+        return Q(created_at__gte=since) if op == "within" else Q(created_at__lt=since)
+    if field == "last_contact":
+        if op == "never":
+            return ~Q(_interactions())
+        recent = Q(_interactions(occurred_at__gte=ctx.since(value)))
+        return recent if op == "within" else Q(_interactions()) & ~recent
+    if field == "channel_used":
+        lookups: dict[str, Any] = {"channel": value}
+        if cond.get("days"):
+            lookups["occurred_at__gte"] = ctx.since(cond["days"])
+        if cond.get("inbound"):
+            lookups["direction"] = "in"
+        has = Q(_interactions(**lookups))
+        return has if op == "has" else ~has
+    if field == "open_cases":
+        cases = Case.objects.filter(party=OuterRef("pk"), is_open=True)
+        if cond.get("case_types"):
+            cases = cases.filter(case_type__code__in=cond["case_types"])
+        if cond.get("older_than"):
+            cases = cases.filter(created_at__lt=ctx.since(cond["older_than"]))
+        return Q(Exists(cases)) if op == "has" else ~Q(Exists(cases))
+    if field == "orders":
+        return _order_condition(op, cond, ctx)
+    if field == "products":
+        lines = OrderLine.objects.filter(_products(value)).exclude(order__status=CANCELLED)
+        if cond.get("days"):
+            lines = lines.filter(order__ordered_at__gte=ctx.since(cond["days"]))
+        bought = Q(pk__in=lines.values("order__party_id"))
+        return bought if op == "bought_any" else ~bought
+    if field == "consent":
+        return _consent(cond)
+    raise AssertionError(f"no compiler for {field}")  # validate() lets no such field through
+
+
+def value_days(cond: dict[str, Any]) -> int:
+    return int(cond.get("days") or cond.get("value") or 0)
+
+
+def _tag_filter(through: QuerySet[Any], tags: list[Any]) -> QuerySet[Any]:
+    ids = [t for t in tags if isinstance(t, int)]
+    names = [t for t in tags if isinstance(t, str)]
+    parts = ([Q(tag_id__in=ids)] if ids else []) + ([Q(tag__name__in=names)] if names else [])
+    return through.filter(_either(parts))
+
+
+def _order_condition(op: str, cond: dict[str, Any], ctx: Context) -> Q:
+    value: Any = cond.get("value")
+    if op == "never":
+        return ~Q(Exists(_orders(party=OuterRef("pk"))))
+    if op in ("within", "not_within"):
+        recent = Q(Exists(_orders(party=OuterRef("pk"), ordered_at__gte=ctx.since(value))))
+        return recent if op == "within" else ~recent
+    if op == "count_at_least":
+        if value <= 1:
+            return Q(Exists(_orders(party=OuterRef("pk"))))
+        from django.db.models import Count
+
+        many = (
+            _orders()
+            .order_by()
+            .values("party_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=value)
+            .values("party_id")
+        )
+        return Q(pk__in=many)
+    # spent_at_least: the sum of the totals of the orders in that currency
+    spent = (
+        _orders(currency=cond["currency"])
+        .order_by()
+        .values("party_id")
+        .annotate(spent=Sum("total"))
+        .filter(spent__gte=decimal.Decimal(value))
+        .values("party_id")
+    )
+    return Q(pk__in=spent)
+
+
+def _node(node: dict[str, Any], ctx: Context) -> Q:
+    if "field" in node:
+        return _condition(node, ctx)
+    if "not" in node:
+        return ~_node(node["not"], ctx)
+    if "any" in node:
+        items = node["any"]
+        if not items:
+            return Q()
+        return _either([_node(item, ctx) for item in items])
+    q = Q()
+    for item in node.get("all", []):
+        q &= _node(item, ctx)
+    return q
+
+
+def compile_rules(
+    rules: dict[str, Any], *, user_id: int | None = None, now: datetime.datetime | None = None
+) -> Q:
+    """A ``Q`` over ``Party`` for a valid tree (see ``validate``). ``user_id`` is who "me"
+    means (owner conditions); ``now`` the moment "within N days" counts from."""
+    return _node(rules, Context(user_id=user_id, now=now))
+
+
+def members_queryset(
+    rules: Any,
+    *,
+    user_id: int | None = None,
+    now: datetime.datetime | None = None,
+    validated: bool = False,
+) -> QuerySet[Party]:
+    """The parties a tree selects (merged ones never), unordered: count it, page it, or use
+    it as a subquery. ``Invalid`` when the tree is not valid (unless ``validated``)."""
+    clean = rules if validated else validate(rules)
+    return (
+        Party.objects.filter(merged_into__isnull=True)
+        .filter(compile_rules(clean, user_id=user_id, now=now))
+        .order_by()
+    )
