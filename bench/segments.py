@@ -11,8 +11,8 @@ dates; a postal address for 92 % (cities weighted like a Brazilian base, some in
 an e-mail for 80 %; the marketing e-mail consent granted by 45 % (a tenth of them withdrew it
 later) and SMS consent by 15 %; 1–4 interactions for 70 % over three years; an open case for
 3 % and a closed one for 5 %; the tag VIP on 1 %. ANALYZE; then each segment is counted
-three times through ``fregues.marketing.segments`` (the same compiled query as the API's
-``/count``), with its ``EXPLAIN ANALYZE`` kept, and the largest one is frozen by
+three times through ``segment_count`` (what the API's ``/count`` runs: the compiled query,
+with JIT off), with its ``EXPLAIN ANALYZE`` kept, and the largest one is frozen by
 ``segment_snapshot`` (one ``INSERT ... SELECT``). Results go to
 ``bench/results/<date>-segments-<customers>.json`` and ``.md``.
 """
@@ -279,9 +279,9 @@ def measure_counts(repeat: int) -> dict[str, Any]:
     from django.db import connection
 
     from fregues.marketing.models import Segment
-    from fregues.marketing.segments import members_queryset, validate
+    from fregues.marketing.segments import members_queryset, planned_without_jit, validate
     from fregues.marketing.selectors.segments import segment_members
-    from fregues.marketing.services.segments import segment_snapshot
+    from fregues.marketing.services.segments import segment_count, segment_snapshot
 
     out: list[dict[str, Any]] = []
     for name, rules in SEGMENTS:
@@ -290,10 +290,10 @@ def measure_counts(repeat: int) -> dict[str, Any]:
         times, count = [], 0
         for _ in range(repeat):
             started = time.perf_counter()
-            count = query.count()
+            count = segment_count(actor=None, rules=clean, now=NOW)  # what /count runs
             times.append(time.perf_counter() - started)
         sql, params = query.values("id").query.sql_with_params()
-        with connection.cursor() as cursor:
+        with planned_without_jit(), connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) SELECT count(*) FROM ({sql}) s", params)
             plan = [row[0] for row in cursor.fetchall()]
         entry = {

@@ -15,7 +15,7 @@ from fregues.core.permissions import require
 from fregues.parties.models import ContactPoint, Party
 
 from ..models import Segment, SegmentSnapshot, SegmentSnapshotMember
-from ..segments import members_queryset
+from ..segments import members_queryset, planned_without_jit
 
 MEMBERS_PAGE = 50
 
@@ -73,8 +73,8 @@ def segment_members(
     page = max(1, page)
     per_page = max(1, min(per_page, 200))
     first_of = ContactPoint.objects.filter(party=OuterRef("pk")).order_by("-is_primary", "id")
-    rows: list[dict[str, Any]] = list(
-        members.annotate(  # type: ignore[arg-type]
+    page_rows = (
+        members.annotate(
             city=Subquery(first_of.filter(kind="address").values("city")[:1]),
             email=Subquery(first_of.filter(kind="email").values("value")[:1]),
         )
@@ -83,6 +83,8 @@ def segment_members(
             (page - 1) * per_page : page * per_page + 1
         ]
     )
+    with planned_without_jit():
+        rows: list[dict[str, Any]] = list(page_rows)  # type: ignore[arg-type]
     for row in rows:
         row["city"] = row["city"] or ""
         row["email"] = row["email"] or ""

@@ -22,7 +22,7 @@ from fregues.core.events import event_emit
 from fregues.core.permissions import require
 
 from ..models import Segment, SegmentSnapshot, SegmentSnapshotMember
-from ..segments import check_references, members_queryset, validate
+from ..segments import check_references, members_queryset, planned_without_jit, validate
 
 FIELDS = ("name", "description", "rules", "owner")
 NAME_LENGTH = 120
@@ -170,15 +170,17 @@ def segment_count(
     (``last_count``, ``last_counted_at``) for the list."""
     require(actor, "segment.view")
     if segment_id is None:
-        return members_queryset(rules, user_id=getattr(actor, "pk", None), now=now).count()
+        members = members_queryset(rules, user_id=getattr(actor, "pk", None), now=now)
+        with planned_without_jit():
+            return members.count()
     segment = Segment.objects.filter(pk=segment_id).first()
     if segment is None:
         raise NotFound(
             _("Segment %(id)s does not exist.") % {"id": segment_id}, details={"id": segment_id}
         )
-    count = members_queryset(
-        segment.rules, user_id=segment.owner_id, now=now, validated=True
-    ).count()
+    members = members_queryset(segment.rules, user_id=segment.owner_id, now=now, validated=True)
+    with planned_without_jit():
+        count = members.count()
     Segment.objects.filter(pk=segment.pk).update(
         last_count=count, last_counted_at=now or timezone.now()
     )
@@ -194,7 +196,7 @@ def segment_snapshot(
     name = (name or "").strip()
     if len(name) > NAME_LENGTH:
         raise Invalid.field("name", _("At most %(n)s characters.") % {"n": NAME_LENGTH})
-    with transaction.atomic():
+    with transaction.atomic(), planned_without_jit():
         segment = Segment.objects.filter(pk=segment_id).first()
         if segment is None:
             raise NotFound(

@@ -51,9 +51,7 @@ def test_agents_and_quality_managers_are_refused(make_user: Any) -> None:
     for role in ("agent", "quality_manager"):
         client = client_for(make_user(role))
         assert client.get(reverse("marketing:segments")).status_code == 403
-        assert (
-            client.get(reverse("marketing:segment_detail", args=[segment.pk])).status_code == 403
-        )
+        assert client.get(reverse("marketing:segment_detail", args=[segment.pk])).status_code == 403
     seller = client_for(make_user("sales"))
     page = seller.get(reverse("marketing:segment_detail", args=[segment.pk]))
     assert page.status_code == 200 and "save-segment" not in page.content.decode()
@@ -96,9 +94,7 @@ def test_save_new_then_edit_with_version(marketer: Any) -> None:
     segment = Segment.objects.get()
     assert answer.status_code == 302
     assert answer["Location"] == reverse("marketing:segment_detail", args=[segment.pk])
-    assert segment.rules == {
-        "all": [{"field": "lifecycle_stage", "op": "in", "value": ["client"]}]
-    }
+    assert segment.rules == {"all": [{"field": "lifecycle_stage", "op": "in", "value": ["client"]}]}
     page = client.get(answer["Location"]).content.decode()
     assert 'value="client" selected' in page
     url = reverse("marketing:segment_detail", args=[segment.pk])
