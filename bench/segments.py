@@ -350,6 +350,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         if step.returncode:
             return out | {"error": "extras failed: " + step.tail()}
         out["extras"] = step.last_json()
+    else:  # the kept database: bring its schema up to date, keep what generated it
+        step = run([*fregues_command(), "migrate", "--no-input"], env)
+        if step.returncode:
+            return out | {"error": "migrate failed: " + step.tail()}
+        previous = Path(args.out) / f"{dt.date.today().isoformat()}-segments-{args.customers}.json"
+        if previous.exists():
+            before = json.loads(previous.read_text()).get("run", {})
+            out.update({k: before[k] for k in ("generated", "extras") if k in before})
     log("counting")
     step = run(
         [sys.executable, "-m", "bench.segments", "--child", "counts", "--repeat", str(args.repeat)],
