@@ -109,12 +109,12 @@ def test_live_count_saved_count_members(marketing_api: Any, clients: list[Any]) 
 
 
 def test_members_page_is_one_query(
-    marketing_api: Any, clients: list[Any], django_assert_max_num_queries: Any
+    marketing_api: Any, clients: list[Any], data_queries: Any
 ) -> None:
     from fregues.marketing.selectors.segments import segment_members
 
     segment = SegmentFactory(rules=CLIENTS)
-    with django_assert_max_num_queries(2):  # the segment, then the page
+    with data_queries(2):  # the segment, then the page
         found = segment_members(actor=marketing_api.user, segment_id=segment.pk)
     assert len(found.rows) == 3
 

@@ -215,7 +215,7 @@ def test_groups_any_and_not() -> None:
     assert ids({"any": []}) == {a.pk, b.pk, c.pk}
 
 
-def test_count_is_one_query(django_assert_num_queries: Any, marketer: Any) -> None:
+def test_count_is_one_query(data_queries: Any, marketer: Any) -> None:
     PartyFactory(lifecycle_stage="client")
     rules = {
         "all": [
@@ -230,7 +230,7 @@ def test_count_is_one_query(django_assert_num_queries: Any, marketer: Any) -> No
             {"field": "owner", "op": "is", "value": "me"},
         ]
     }
-    with django_assert_num_queries(1):
+    with data_queries(1):
         assert segment_count(actor=marketer, rules=rules) == 0
 
 
