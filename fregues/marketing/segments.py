@@ -31,7 +31,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +52,7 @@ from fregues.interactions.models import Interaction
 from fregues.parties.models import ConsentPurpose, ConsentRecord, ContactPoint, Party
 from fregues.sales.models import Order, OrderLine
 from fregues.service.models import Case
+from fregues.service.services.sending import MARKETING_REGARDING
 
 from .segment_fields import (
     AGE_BANDS,
@@ -328,6 +341,8 @@ class Context:
         self.user_id = user_id
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now)
+        # whether the condition being compiled is ANDed with others (see _consent)
+        self.narrowed = False
 
     def since(self, days: int) -> datetime.datetime:
         return self.now - datetime.timedelta(days=days)
@@ -390,17 +405,61 @@ def _in_out(op: str, q: Q) -> Q:
 
 
 def _interactions(**lookups: Any) -> Exists:
-    return Exists(Interaction.objects.filter(party=OuterRef("pk"), **lookups))
+    """The party's contacts, campaign messages left out: "no contact for a year" and "uses
+    e-mail" are about real conversations, not about the newsletters we sent."""
+    contacts = Interaction.objects.filter(party=OuterRef("pk"), **lookups)
+    return Exists(contacts.exclude(regarding_type=MARKETING_REGARDING))
 
 
 def _orders(**lookups: Any) -> QuerySet[Order]:
     return Order.objects.filter(**lookups).exclude(status=CANCELLED)
 
 
-def _consent(cond: dict[str, Any]) -> Q:
+def _consent(cond: dict[str, Any], ctx: Context) -> Q:
     """Consent state of a purpose (for a channel) from the ledger: the latest record that
     covers the channel (one for that channel, or one for the whole purpose) decides; with no
-    record, the purpose's lawful basis does (allowed unless it needs consent)."""
+    record, the purpose's lawful basis does (allowed unless it needs consent) — the rule of
+    ``fregues.parties.selectors.consent_state`` and of ``send_verdicts``.
+
+    Two equivalent shapes, chosen by where the condition stands: ANDed with other conditions
+    (the usual "clients in SP who allow e-mail"), each remaining party's latest record is
+    read through the (party, purpose, -occurred_at) index — 1.2 s instead of 2.8 s at 1 M
+    parties, since the other conditions leave few parties to probe; alone, as sets."""
+    if not ctx.narrowed:
+        return _consent_sets(cond)
+    code, channel = cond["value"], cond.get("channel", "")
+    channels = ["", channel] if channel else [""]
+    purpose = ConsentPurpose.objects.filter(code=code)
+    latest = Subquery(
+        ConsentRecord.objects.filter(
+            party=OuterRef("pk"),
+            purpose_id=Subquery(purpose.values("pk")[:1]),
+            channel__in=channels,
+        )
+        .order_by("-occurred_at", "-id")
+        .values("granted")[:1],
+        output_field=BooleanField(),
+    )
+    op = cond["op"]
+    if op == "no_record":
+        return Q(IsNull(latest, True))
+    # two-valued (never NULL), so that a "not" around the condition keeps its meaning
+    if op == "withdrawn":
+        return Q(Exact(Coalesce(latest, Value(True)), False))
+    without_consent = Subquery(
+        purpose.annotate(
+            allows=ExpressionWrapper(~Q(lawful_basis="consent"), output_field=BooleanField())
+        ).values("allows")[:1],
+        output_field=BooleanField(),
+    )
+    allowed = Coalesce(latest, without_consent, Value(False), output_field=BooleanField())
+    return Q(Exact(allowed, True))
+
+
+def _consent_sets(cond: dict[str, Any]) -> Q:
+    """Consent as sets: the latest covering records (those with no newer one), hashed once
+    and probed per party. Best when the consent condition decides alone (over a million
+    parties: 2.8 s, against 3.6 s probing each party's latest record)."""
     code, channel = cond["value"], cond.get("channel", "")
     channels = ["", channel] if channel else [""]
     covering = ConsentRecord.objects.filter(
@@ -488,7 +547,7 @@ def _condition(cond: dict[str, Any], ctx: Context) -> Q:
         bought = Q(pk__in=lines.values("order__party_id"))
         return bought if op == "bought_any" else ~bought
     if field == "consent":
-        return _consent(cond)
+        return _consent(cond, ctx)
     raise AssertionError(f"no compiler for {field}")  # validate() lets no such field through
 
 
@@ -546,9 +605,12 @@ def _node(node: dict[str, Any], ctx: Context) -> Q:
         if not items:
             return Q()
         return _either([_node(item, ctx) for item in items])
+    items = node.get("all", [])
+    narrowed, ctx.narrowed = ctx.narrowed, ctx.narrowed or len(items) > 1
     q = Q()
-    for item in node.get("all", []):
+    for item in items:
         q &= _node(item, ctx)
+    ctx.narrowed = narrowed
     return q
 
 

@@ -112,14 +112,24 @@ def test_last_contact_and_channel_used() -> None:
     InteractionFactory(
         party=stale, channel="phone", direction="out", occurred_at=NOW - datetime.timedelta(400)
     )
+    campaign = PartyFactory()  # only ever got a campaign e-mail: never contacted
+    InteractionFactory(
+        party=campaign,
+        channel="email",
+        direction="out",
+        occurred_at=NOW,
+        regarding_type="marketing.campaign",
+        regarding_id=1,
+    )
+    never_ids = {never.pk, campaign.pk}
     assert ids(one("last_contact", "within", 30)) == {recent.pk}
     assert ids(one("last_contact", "older_than", 365)) == {stale.pk}
-    assert ids(one("last_contact", "never")) == {never.pk}
+    assert ids(one("last_contact", "never")) == never_ids
     assert ids(one("channel_used", "has", "phone")) == {stale.pk}
     assert ids(one("channel_used", "has", "phone", days=30)) == set()
     assert ids(one("channel_used", "has", "email", inbound=True)) == {recent.pk}
     assert ids(one("channel_used", "has", "phone", inbound=True)) == set()
-    assert ids(one("channel_used", "has_not", "email")) == {stale.pk, never.pk}
+    assert ids(one("channel_used", "has_not", "email")) == {stale.pk} | never_ids
 
 
 def test_open_cases_by_type_and_age() -> None:
@@ -199,6 +209,15 @@ def test_consent_uses_the_latest_record_covering_the_channel() -> None:
     assert ids(one("consent", "granted", "service_notices")) == everyone
     _consent(silent, "service_notices", False, 1)
     assert ids(one("consent", "granted", "service_notices")) == everyone - {silent.pk}
+    # ANDed with other conditions the condition compiles to another shape: same members,
+    # alone or negated
+    anyone = {"field": "kind", "op": "is", "value": "person"}
+    for purpose, channel in (("marketing_email", "email"), ("service_notices", "")):
+        for op in ("granted", "withdrawn", "no_record"):
+            cond = {"field": "consent", "op": op, "value": purpose, "channel": channel}
+            alone = ids({"all": [cond]})
+            assert ids({"all": [anyone, cond]}) == alone, (purpose, op)
+            assert ids({"all": [anyone, {"not": cond}]}) == everyone - alone, (purpose, op)
 
 
 def test_groups_any_and_not() -> None:
