@@ -194,3 +194,37 @@ def campaign_report(*, actor: Any, campaign_id: int) -> CampaignReport:
         "failure_rate": _rate(report.failed, sent + report.failed),
     }
     return report
+
+
+@dataclass
+class Preview:
+    language: str
+    subject: str
+    body: str
+    sample: str  # whose data filled it in
+    problem: str = ""
+
+
+def campaign_preview(*, actor: Any, campaign_id: int) -> list[Preview]:
+    """Each text rendered for a sample member of the audience (the first who reads that
+    language, else the first member), as it would be sent (links not yet tracked)."""
+    from fregues.parties.models import Party
+
+    from ..services.campaign_planning import _audience_ids
+    from ..services.campaign_sending import Composer
+
+    campaign = campaign_get(actor=actor, campaign_id=campaign_id)
+    ids = _audience_ids(campaign)[:200]
+    members = list(Party.objects.filter(pk__in=ids).only("pk", "name", "given_name", "language"))
+    composer = Composer(campaign)
+    out: list[Preview] = []
+    for message in campaign.messages.all():
+        sample = next((p for p in members if p.language == message.language), None) or (
+            members[0] if members else None
+        )
+        try:
+            subject, body = composer.compose(message.language, sample, None)
+            out.append(Preview(message.language, subject, body, sample.name if sample else ""))
+        except Exception as exc:  # a text saved before a rule changed: show, do not crash
+            out.append(Preview(message.language, "", "", "", str(exc)))
+    return out
