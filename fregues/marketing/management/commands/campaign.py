@@ -35,8 +35,10 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"No campaign {options['campaign_id']}.")
         if options["action"] == "plan":
+            began = time.perf_counter()
             counts = campaign_plan(actor=None, campaign_id=campaign.pk)
-            self.stdout.write(json.dumps(counts))
+            seconds = round(time.perf_counter() - began, 3)
+            self.stdout.write(json.dumps({**counts, "seconds": seconds}))
             return
         if options["recover"]:
             recover_interrupted(campaign.pk, older_than=None)
