@@ -11,7 +11,7 @@ import socket
 from collections.abc import Iterator
 from email.message import EmailMessage as Parsed
 from email.policy import default as default_policy
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -122,3 +122,23 @@ def new_campaign(actor: Any, segment: Segment, **data: Any) -> Campaign:
         **data,
     }
     return campaign_create(actor=actor, data=body)
+
+
+class RecordingSms:
+    """An SMS provider for tests: keeps what it was asked to send."""
+
+    sent: ClassVar[list[dict[str, str]]] = []
+
+    def send(self, *, to: str, subject: str, body: str) -> str:
+        self.sent.append({"to": to, "subject": subject, "body": body})
+        return f"sms-{len(self.sent)}"
+
+
+@pytest.fixture
+def sms(settings: Any) -> Iterator[type[RecordingSms]]:
+    settings.NOTICE_SENDERS = {
+        **settings.NOTICE_SENDERS,
+        "sms": "fregues.marketing.tests.campaign_support.RecordingSms",
+    }
+    RecordingSms.sent = []
+    yield RecordingSms
