@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -223,11 +224,15 @@ def measure(db: str, args: argparse.Namespace) -> dict[str, Any]:
     out["prepared"] = step.last_json()
     log(f"[{db}] prepared: {out['prepared']}")
     campaign_id = str(out["prepared"]["campaign_id"])
-    for name in ("plan", "replan"):
+    names = ["plan", *[f"replan_{i}" for i in range(1, args.repeat + 1)]]
+    for name in names:
         step = run([*fregues, "campaign", "plan", campaign_id], env, timeout=args.timeout)
         result = step.last_json() or {"error": step.tail()}
         out[name] = result | {"wall_seconds": round(step.seconds, 2), "max_rss_mb": step.max_rss_mb}
         log(f"[{db}]   {name}: {json.dumps(out[name])}")
+    again = sorted(out[n]["seconds"] for n in names[1:] if "seconds" in out[n])
+    if again:
+        out["replan"] = {"best": again[0], "median": statistics.median(again), "runs": len(again)}
     step = run(
         [sys.executable, "-m", "bench.campaigns", "--child", "report", "--campaign", campaign_id],
         env,
@@ -267,7 +272,8 @@ def report(results: dict[str, Any]) -> str:
         ("Planning (s, the command's own time)", ("plan", "seconds")),
         ("Planning wall time with start-up (s)", ("plan", "wall_seconds")),
         ("Planning peak RSS (MB)", ("plan", "max_rss_mb")),
-        ("Re-planning (s)", ("replan", "seconds")),
+        ("Re-planning, best (s)", ("replan", "best")),
+        ("Re-planning, median (s)", ("replan", "median")),
         ("Report (s)", ("report", "seconds")),
         ("Targeted", ("plan", "targeted")),
         ("To send (pending)", ("plan", "pending")),
@@ -291,7 +297,9 @@ def report(results: dict[str, Any]) -> str:
             f"recipients (audience from a snapshot, consent, suppression, open complaints and "
             f"the frequency cap applied, one recipient row each, written with COPY) took "
             f"{get(pg, 'plan', 'seconds'):.1f} s on PostgreSQL — it {verdict} the ≤ "
-            f"{TARGET_SECONDS:.0f} s target; re-planning {get(pg, 'replan', 'seconds'):.1f} s, "
+            f"{TARGET_SECONDS:.0f} s target; planning again (the unsent rows replaced) "
+            f"{get(pg, 'replan', 'best'):.1f} s at best, {get(pg, 'replan', 'median'):.1f} s "
+            f"median, "
             f"the report {get(pg, 'report', 'seconds'):.2f} s.",
         ]
     return "\n".join(lines) + "\n"
@@ -303,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--db", default="postgres")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    parser.add_argument("--repeat", type=int, default=3, help="Plans again after the first.")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--work", default=str(REPO / "bench" / ".work"))
     parser.add_argument("--pg-database", default="fregues_bench_campaigns")
