@@ -214,7 +214,7 @@ def campaign_preview(*, actor: Any, campaign_id: int) -> list[Preview]:
     from ..services.campaign_sending import Composer
 
     campaign = campaign_get(actor=actor, campaign_id=campaign_id)
-    ids = _audience_ids(campaign)[:200]
+    ids = _audience_ids(campaign, limit=200)
     members = list(Party.objects.filter(pk__in=ids).only("pk", "name", "given_name", "language"))
     composer = Composer(campaign)
     out: list[Preview] = []

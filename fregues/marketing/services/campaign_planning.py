@@ -42,31 +42,35 @@ RECIPIENT_COLUMNS = (
 )
 
 
-def _audience_ids(campaign: Campaign) -> list[int]:
+def _audience_ids(campaign: Campaign, limit: int | None = None) -> list[int]:
     """The party ids the campaign goes to: the snapshot's members, else the segment's
     current members.
 
     The segment's members come from ``fregues.marketing.segments.segment_party_ids`` (the
     rule compiler) when it is there; until then — and in tests — a segment whose rules are
-    ``{"party_ids": [...]}`` means exactly those parties.
+    ``{"party_ids": [...]}`` means exactly those parties. ``limit``: only the first ones (a
+    sample for the preview).
     """
     if campaign.snapshot_id:
-        return list(
+        members = (
             SegmentSnapshotMember.objects.filter(snapshot_id=campaign.snapshot_id)
             .order_by("party_id")
             .values_list("party_id", flat=True)
         )
+        return list(members[:limit] if limit else members)
     segment = campaign.segment
     if segment is None:
         return []
     rules = segment.rules or {}
     if isinstance(rules, dict) and set(rules) == {"party_ids"}:
-        return sorted({int(i) for i in rules["party_ids"]})
-    try:
-        from fregues.marketing.segments import segment_party_ids  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return sorted({int(i) for i in segment_party_ids(segment)})
+        ids = sorted({int(i) for i in rules["party_ids"]})
+    else:
+        try:
+            from fregues.marketing.segments import segment_party_ids  # type: ignore[attr-defined]
+        except ImportError:
+            return []
+        ids = sorted({int(i) for i in segment_party_ids(segment)})
+    return ids[:limit] if limit else ids
 
 
 def _languages(party_ids: list[int]) -> dict[int, str]:

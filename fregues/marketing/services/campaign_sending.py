@@ -48,6 +48,9 @@ INTERRUPTED = "interrupted: delivery unknown"
 # A claim older than this belongs to a worker that died (a slice sends for about a minute).
 STALE_CLAIM = datetime.timedelta(minutes=10)
 TEST_PREFIX = "[TEST] "
+# A campaign planned longer ago than this is planned again when it starts (each message is
+# checked again right before it goes anyway).
+REPLAN_AFTER = datetime.timedelta(minutes=10)
 
 
 @dataclass
@@ -164,7 +167,7 @@ def deliver_test(campaign: Campaign, *, to: str, language: str = "") -> str:
         .values_list("party_id", flat=True).first()
     )  # fmt: skip
     if sample_id is None:
-        ids = _audience_ids(campaign)
+        ids = _audience_ids(campaign, limit=1)
         sample_id = ids[0] if ids else None
     party = Party.objects.filter(pk=sample_id).first() if sample_id else None
     composer = Composer(campaign)
@@ -189,8 +192,8 @@ def recover_interrupted(campaign_id: int, *, older_than: datetime.timedelta | No
 
 
 def campaigns_start_due(now: datetime.datetime | None = None) -> list[int]:
-    """Start the scheduled campaigns that are due (planning again first, so consents and
-    complaints since scheduling count); answer the ids whose sending must be enqueued,
+    """Start the scheduled campaigns that are due (planning again first when it was planned
+    more than ``REPLAN_AFTER`` ago, so consents and complaints since then count); answer the ids whose sending must be enqueued,
     including campaigns still sending whose worker seems gone."""
     now = now or timezone.now()
     started: list[int] = []
@@ -200,7 +203,9 @@ def campaigns_start_due(now: datetime.datetime | None = None) -> list[int]:
             campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
             if campaign is None or campaign.status != CampaignStatus.SCHEDULED:
                 continue
-            campaign_plan(actor=None, campaign_id=campaign.pk, now=now)
+            fresh = campaign.planned_at and now - campaign.planned_at < REPLAN_AFTER
+            if not fresh:  # scheduled a while ago: consents and complaints may have changed
+                campaign_plan(actor=None, campaign_id=campaign.pk, now=now)
             Campaign.objects.filter(pk=campaign.pk).update(
                 status=CampaignStatus.SENDING, started_at=now, version=campaign.version + 1
             )
