@@ -5,3 +5,8 @@ class MarketingConfig(AppConfig):
     name = "fregues.marketing"
     label = "marketing"
     verbose_name = "Marketing"
+
+    def ready(self) -> None:
+        from fregues.core.periodic import register_periodic
+
+        register_periodic("fregues.marketing.tasks.campaigns_due_task", every_seconds=60)

@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import campaigns, consents, segments
+from .views import campaigns, consents, public, segments
 
 app_name = "marketing"
 
@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *segments.urlpatterns,
     *campaigns.urlpatterns,
     *consents.urlpatterns,
+    *public.urlpatterns,
 ]
