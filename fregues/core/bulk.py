@@ -144,6 +144,8 @@ def one_of(values: Iterable[Any]) -> RawSQL:
     many values (see ``any_of``)."""
     items = list(values)
     if connection.vendor == "postgresql":
+        if items and all(isinstance(item, str) for item in items):
+            return RawSQL("SELECT unnest(%s::text[])", [items])  # (a text list is 'unknown')
         return RawSQL("SELECT unnest(%s)", [items])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(items, default=str)])
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
+from fregues.core.bulk import one_of
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
@@ -371,7 +372,7 @@ def consent_latest_many(
         chunk = party_ids[start : start + 5000]
         rows = (
             ConsentRecord.objects.filter(
-                party_id__in=chunk, purpose_id=purpose_id, channel__in=channels
+                party_id__in=one_of(chunk), purpose_id=purpose_id, channel__in=channels
             )
             .order_by("party_id", "-occurred_at", "-id")
             .values_list("party_id", "granted")
@@ -388,7 +389,7 @@ def suppressions_for(*, kind: str, addresses: list[str]) -> dict[str, list[str]]
     unique = sorted(set(a for a in addresses if a))
     for start in range(0, len(unique), 5000):
         rows = Suppression.objects.filter(
-            kind=kind, address__in=unique[start : start + 5000], lifted_at__isnull=True
+            kind=kind, address__in=one_of(unique[start : start + 5000]), lifted_at__isnull=True
         ).values_list("address", "reason")
         for address, reason in rows:
             found.setdefault(address, []).append(reason)

@@ -11,8 +11,9 @@ Item-to-item co-occurrence over non-cancelled orders, in SQL, at read time:
    similar customers who bought it (co-occurrence count normalised by the neighbours).
 
 Products the customer owns and inactive products are never offered. A customer without
-orders — or who withdrew the ``profiling`` purpose, whose history may then not be used —
-gets the best-sellers of their segment instead: customers of the same lifecycle stage and
+orders — or whose consent ledger does not allow ``profiling`` (under the seeded lawful basis,
+*consent*, that is until they grant it; their history may not be used before) — gets the
+best-sellers of their segment instead: customers of the same lifecycle stage and
 region, then of the same stage, then everyone, over the latest ``RECENT_ORDERS`` orders
 (the same for every customer of a segment: kept in the cache for ``CACHE_SECONDS``, under a
 key that changes with every new order).
@@ -30,7 +31,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from fregues.core.bulk import any_of
-from fregues.parties.models import ConsentRecord, ContactPoint, Party
+from fregues.parties.models import ContactPoint, Party
+from fregues.parties.services import consent_allows
 from fregues.sales.models import Order, OrderLine, Product
 
 NEIGHBOUR_LINES = 500
@@ -70,15 +72,11 @@ def owned_products(party_id: int) -> list[int]:
     return sorted(r[0] for r in _rows(sql, [party_id]))
 
 
-def profiling_withdrawn(party_id: int) -> bool:
-    """Whether the customer's latest word on profiling (all channels) is a withdrawal."""
-    latest = (
-        ConsentRecord.objects.filter(party_id=party_id, purpose__code=PROFILING, channel="")
-        .order_by("-occurred_at", "-id")
-        .values_list("granted", flat=True)
-        .first()
-    )
-    return latest is False
+def profiling_allowed(party_id: int) -> bool:
+    """Whether the consent ledger lets us use the customer's history to profile them (the
+    ``profiling`` purpose: granted, or not opposed under a non-consent lawful basis; a company
+    that does not define the purpose does not restrict it)."""
+    return consent_allows(party_id=party_id, purpose=PROFILING, if_unknown=True)
 
 
 def _not_owned(column: str, owned: list[int]) -> tuple[str, list]:
@@ -216,7 +214,7 @@ def next_best_offers(party_id: int, limit: int = 3) -> list[Offer]:
     """The ``limit`` products to offer this customer next, best first (see the module)."""
     owned = owned_products(party_id)
     offers: list[Offer] = []
-    if owned and not profiling_withdrawn(party_id):
+    if owned and profiling_allowed(party_id):
         offers = _co_bought(party_id, owned, limit)
     if len(offers) < limit:
         have = {o.product_id for o in offers}

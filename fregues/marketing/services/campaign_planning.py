@@ -24,7 +24,8 @@ from fregues.parties.models import Party
 from fregues.sales.services.common import locked
 from fregues.service.services.sending import send_verdicts
 
-from ..models import Campaign, CampaignRecipient, RecipientStatus, SegmentSnapshotMember
+from ..models import Campaign, CampaignRecipient, RecipientStatus, Segment, SegmentSnapshot
+from ..selectors.segments import segment_party_ids
 
 CHUNK = 5000
 REPLANNABLE = (RecipientStatus.PENDING, RecipientStatus.SKIPPED)
@@ -43,34 +44,20 @@ RECIPIENT_COLUMNS = (
 
 
 def _audience_ids(campaign: Campaign, limit: int | None = None) -> list[int]:
-    """The party ids the campaign goes to: the snapshot's members, else the segment's
-    current members.
-
-    The segment's members come from ``fregues.marketing.segments.segment_party_ids`` (the
-    rule compiler) when it is there; until then — and in tests — a segment whose rules are
-    ``{"party_ids": [...]}`` means exactly those parties. ``limit``: only the first ones (a
-    sample for the preview).
-    """
-    if campaign.snapshot_id:
-        members = (
-            SegmentSnapshotMember.objects.filter(snapshot_id=campaign.snapshot_id)
-            .order_by("party_id")
-            .values_list("party_id", flat=True)
-        )
-        return list(members[:limit] if limit else members)
-    segment = campaign.segment
-    if segment is None:
+    """The party ids the campaign goes to: the snapshot's members (less anyone merged since),
+    else the segment's current members (``segment_party_ids``: the rules compiled to one
+    query). A segment whose rules are exactly ``{"party_ids": [...]}`` means those parties
+    (a list handed over by an integrator or a test). ``limit``: only the first ones (a sample
+    for the preview)."""
+    source: Segment | SegmentSnapshot | None = campaign.snapshot or campaign.segment
+    if source is None:
         return []
-    rules = segment.rules or {}
-    if isinstance(rules, dict) and set(rules) == {"party_ids"}:
+    rules = source.rules or {}
+    if isinstance(rules, dict) and set(rules) == {"party_ids"} and campaign.snapshot_id is None:
         ids = sorted({int(i) for i in rules["party_ids"]})
-    else:
-        try:
-            from fregues.marketing.segments import segment_party_ids  # type: ignore[attr-defined]
-        except ImportError:
-            return []
-        ids = sorted({int(i) for i in segment_party_ids(segment)})
-    return ids[:limit] if limit else ids
+        return ids[:limit] if limit else ids
+    members = segment_party_ids(source)
+    return list(members[:limit]) if limit else list(members.iterator(chunk_size=20_000))
 
 
 def _languages(party_ids: list[int]) -> dict[int, str]:

@@ -49,6 +49,7 @@ def shop() -> dict[str, Any]:
     p["scale"].is_active = False
     p["scale"].save()
     ana = PartyFactory(name="Ana")
+    consent_record(actor=None, party_id=ana.pk, purpose="profiling", granted=True, source="portal")
     buy(ana, p["oven"])
     others = [PartyFactory(name=f"Baker {i}") for i in range(1, 7)]
     buy(others[0], p["oven"], p["mixer"])
@@ -79,6 +80,17 @@ def test_what_the_customer_owns_is_never_offered(shop: dict[str, Any]) -> None:
     names = [o.name for o in next_best_offers(shop["ana"].pk, limit=5)]
     assert "Batedeira" not in names and "Forno" not in names and "Balança" not in names
     assert names[:2] == ["Amassadeira", "Vitrine"]
+
+
+def test_without_a_profiling_grant_only_best_sellers_are_offered(shop: dict[str, Any]) -> None:
+    from fregues.parties.models import ConsentRecord
+
+    ConsentRecord.objects.filter(party=shop["ana"]).delete()  # never said anything
+    assert [o.name for o in next_best_offers(shop["ana"].pk)] == [
+        "Batedeira",
+        "Amassadeira",
+        "Cafeteira",
+    ]
 
 
 def test_a_withdrawn_profiling_consent_falls_back_to_best_sellers(shop: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fregues.core.bulk import one_of
 from fregues.interactions.models import Interaction
 from fregues.parties.models import ConsentPurpose, ContactPoint, Party
 from fregues.parties.selectors import consent_latest_many, suppressions_for
@@ -86,14 +87,16 @@ def _addresses(party_ids: list[int], channel: str) -> dict[int, str]:
         chunk = party_ids[start : start + CHUNK]
         if channel == "whatsapp":  # a WhatsApp handle first, else a phone
             rows = (
-                ContactPoint.objects.filter(party_id__in=chunk, kind="social", network="whatsapp")
+                ContactPoint.objects.filter(
+                    party_id__in=one_of(chunk), kind="social", network="whatsapp"
+                )
                 .order_by("party_id", "-is_primary", "id")
                 .values_list("party_id", "normalized")
             )
             for party_id, address in rows:
                 found.setdefault(party_id, address)
         rows = (
-            ContactPoint.objects.filter(party_id__in=chunk, kind=kind)
+            ContactPoint.objects.filter(party_id__in=one_of(chunk), kind=kind)
             .order_by("party_id", "-is_primary", "id")
             .values_list("party_id", "normalized")
         )
@@ -107,7 +110,9 @@ def _open_complaints(party_ids: list[int], policy: SendingPolicy) -> dict[int, s
     types = list(policy.complaint_case_types.values_list("pk", flat=True))
     found: dict[int, str] = {}
     for start in range(0, len(party_ids), CHUNK):
-        cases = Case.objects.filter(party_id__in=party_ids[start : start + CHUNK], is_open=True)
+        cases = Case.objects.filter(
+            party_id__in=one_of(party_ids[start : start + CHUNK]), is_open=True
+        )
         if types:
             cases = cases.filter(case_type_id__in=types)
         if policy.complaint_priorities:
@@ -126,7 +131,7 @@ def _capped(party_ids: list[int], policy: SendingPolicy, now: datetime.datetime)
     for start in range(0, len(party_ids), CHUNK):
         rows = (
             Interaction.objects.filter(
-                party_id__in=party_ids[start : start + CHUNK],
+                party_id__in=one_of(party_ids[start : start + CHUNK]),
                 direction="out",
                 regarding_type=MARKETING_REGARDING,
                 occurred_at__gte=since,
@@ -165,7 +170,7 @@ def send_verdicts(
     for start in range(0, len(ids), CHUNK):
         merged.update(
             Party.objects.filter(
-                pk__in=ids[start : start + CHUNK], merged_into__isnull=False
+                pk__in=one_of(ids[start : start + CHUNK]), merged_into__isnull=False
             ).values_list("pk", flat=True)
         )
     for party_id in merged:
