@@ -169,6 +169,48 @@ CALLS = [
         lambda api, w: api.get(f"/parties/{w['party'].pk}/briefing"),
     ),
     Call("list leads", {SALES, MANAGER, MARKETING, ADMIN}, 200, lambda api, w: api.get("/leads")),
+    # marketing: segments and campaigns are marketing's; the managers read them
+    Call("the consent ledger", EVERYONE, 200, lambda api, w: api.get("/consents")),
+    Call("the suppression list", EVERYONE, 200, lambda api, w: api.get("/suppressions")),
+    Call(
+        "suppress an address",
+        {MANAGER, MARKETING, ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/suppressions", {"kind": "email", "address": "x@exemplo.com.br", "reason": "manual"}
+        ),
+    ),
+    Call(
+        "the sending rules",
+        {MANAGER, MARKETING, ADMIN},
+        200,
+        lambda api, w: api.get("/sending-policy"),
+    ),
+    Call(
+        "list segments",
+        {SALES, MANAGER, MARKETING, ADMIN},
+        200,
+        lambda api, w: api.get("/segments"),
+    ),
+    Call(
+        "create a segment",
+        {MARKETING, ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/segments",
+            {
+                "name": "Clientes",
+                "rules": {"all": [{"field": "lifecycle_stage", "op": "in", "value": ["client"]}]},
+            },
+        ),
+    ),
+    Call("list campaigns", {MANAGER, MARKETING, ADMIN}, 200, lambda api, w: api.get("/campaigns")),
+    Call(
+        "a customer's reach",
+        EVERYONE,
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/reach"),
+    ),
     Call(
         "push an ERP order",
         {ADMIN},
