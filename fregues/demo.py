@@ -22,6 +22,7 @@ from fregues.accounts.models import User
 from fregues.accounts.services import team_create, user_create
 from fregues.core.permissions import ROLES
 from fregues.core.text import fold
+from fregues.demo_marketing import load_marketing_demo
 from fregues.demo_sales import load_sales_demo
 from fregues.demo_service import load_service_demo
 from fregues.interactions.services import interaction_record_many
@@ -453,11 +454,13 @@ def load_demo(*, seed: int = 2026) -> str:
             duplicate_scan(actor=None)
             service_report = load_service_demo(users=users, people=people, orgs=orgs, seed=seed)
             sales_report = load_sales_demo(users=users, people=people, orgs=orgs, seed=seed)
+            marketing_report = load_marketing_demo(users=users, people=people)
         lines.append(
             f"Loaded {len(people)} people, {len(orgs)} organisations and {count} interactions."
         )
         lines.append(service_report)
         lines.append(sales_report)
+        lines.append(marketing_report)
     lines.append("")
     lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _first, _last in DEMO_USERS:

@@ -40,6 +40,7 @@ from ..models import (
     CampaignStatus,
     RecipientStatus,
 )
+from ..selectors.offers import preferred_product_name
 from .campaign_planning import campaign_plan, message_language
 from .campaign_templates import render_text, rewrite_links
 from .campaign_tracking import click_url, unsubscribe_mailto, unsubscribe_url
@@ -69,16 +70,9 @@ def preferred_product(campaign: Campaign, party_id: int | None) -> str:
     """``{{ preferred_product }}``: the customer's next-best offer when the offers selector
     knows one, else the campaign's product, else nothing."""
     if party_id is not None:
-        try:
-            from fregues.marketing.selectors.offers import (  # type: ignore[attr-defined]
-                preferred_product_name,
-            )
-        except ImportError:
-            preferred_product_name = None
-        if preferred_product_name is not None:
-            name = preferred_product_name(party_id)
-            if name:
-                return str(name)
+        name = preferred_product_name(party_id)
+        if name:
+            return name
     if campaign.offer_product_id:
         from fregues.sales.models import Product
 
