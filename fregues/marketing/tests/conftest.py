@@ -44,3 +44,12 @@ def data_queries(django_assert_num_queries: Any) -> Callable[[int], Any]:
         assert len(statements) == expected, statements
 
     return check
+
+
+@pytest.fixture
+def marketing_api(marketer: Any, api_for: Callable[[Any], Any]) -> Any:
+    """The marketer's API client, asking for English (the API answers pt-BR when the client
+    asks for no language; the translations are checked by their own tests)."""
+    client = api_for(marketer)
+    client.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

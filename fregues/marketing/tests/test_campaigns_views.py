@@ -21,7 +21,8 @@ open_case = support.open_case
 
 
 def client_for(user: Any) -> Client:
-    client = Client(headers={"Accept-Language": "en"})
+    client = Client()
+    client.cookies["django_language"] = "en"  # the screens speak pt-BR unless one picks
     client.force_login(user)
     return client
 

@@ -128,7 +128,9 @@ def test_sending_again_replaces_the_link(
     assert quote_open_by_key(key=quote_token(again)).pk == again.pk
 
 
-def test_a_customer_without_e_mail_needs_an_address(seller: Any, unchanged: Any) -> None:
+def test_a_customer_without_e_mail_needs_an_address(
+    seller: Any, unchanged: Any, in_english: None
+) -> None:
     items = catalogue()
     quote = quote_create(
         actor=seller,

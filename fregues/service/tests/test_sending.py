@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fregues.interactions.tests.factories import InteractionFactory
 from fregues.parties.models import Party
@@ -47,7 +47,8 @@ def test_marketing_needs_a_grant_and_a_withdrawal_is_said_apart(customer: Party)
     assert allowed.allowed and allowed.address == "ana.souza@exemplo.com.br"
     grant(customer, granted=False)
     assert verdict(customer).reason == "consent_withdrawn"
-    assert reason_label("consent_withdrawn") == "Consent withdrawn"
+    with translation.override("en"):
+        assert reason_label("consent_withdrawn") == "Consent withdrawn"
 
 
 @pytest.mark.django_db
