@@ -19,6 +19,7 @@ from fregues.interactions.api import timeline_router
 from fregues.marketing.api import ROUTERS as MARKETING_ROUTERS
 from fregues.parties.api import dup_router, purposes_router
 from fregues.parties.api import router as parties_router
+from fregues.portal.api import ROUTERS as PORTAL_ROUTERS
 from fregues.sales.api import ROUTERS as SALES_ROUTERS
 from fregues.service.api import (
     cases_router,
@@ -53,6 +54,8 @@ for prefix, sales_router in SALES_ROUTERS:
     api.add_router(prefix, sales_router)
 for prefix, marketing_router in MARKETING_ROUTERS:
     api.add_router(prefix, marketing_router)
+for prefix, portal_router in PORTAL_ROUTERS:
+    api.add_router(prefix, portal_router)
 
 
 def _field_name(loc: list) -> str:

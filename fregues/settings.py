@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "fregues.service",
     "fregues.sales",
     "fregues.marketing",
+    "fregues.portal",
     "fregues.integrations",
 ]
 if IS_POSTGRES:
@@ -226,6 +227,10 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "BRL")  # of new deals, quotes and pr
 QUOTE_VALID_DAYS = int(env("QUOTE_VALID_DAYS", "30"))  # a new quote's validity
 # Public lead forms: at most this many submissions per client address per hour.
 LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
+
+# The customer's portal: its own cookie (never the staff session), how long a sign-in lasts.
+PORTAL_COOKIE_NAME = "fregues_portal"
+PORTAL_SESSION_DAYS = int(env("PORTAL_SESSION_DAYS", "30"))
 DOCUMENT_PREFIXES = {
     "quote": env("QUOTE_PREFIX", "ORC-"),
     "order": env("ORDER_PREFIX", "PED-"),

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fregues.service.urls")),
     path("", include("fregues.sales.urls")),
     path("", include("fregues.marketing.urls")),
+    path("portal/", include("fregues.portal.urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:

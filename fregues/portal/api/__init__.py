@@ -1,0 +1,14 @@
+"""HTTP API of the portal, mounted under /api/v1 by fregues/api.py.
+
+- ``me``: /portal/me (the signed-in customer); portal operations authenticate with the portal
+  cookie only (``fregues.portal.auth.portal_auth``), never with a staff token.
+"""
+
+from ninja import Router
+
+from . import me
+
+# (prefix, router) pairs for fregues/api.py to mount, in this order.
+ROUTERS: list[tuple[str, Router]] = [
+    ("/portal", me.router),
+]

@@ -1,0 +1,1 @@
+"""Pydantic schemas of the portal API (one module per area)."""

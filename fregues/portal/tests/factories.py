@@ -1,0 +1,3 @@
+"""Factories of the portal's records."""
+
+from __future__ import annotations

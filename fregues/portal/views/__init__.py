@@ -1,0 +1,1 @@
+"""Portal screens under /portal/ (one module per area, each with its ``urlpatterns``)."""

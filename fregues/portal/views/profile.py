@@ -1,0 +1,19 @@
+"""Portal section 'profile' (placeholder until its screens land)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+
+from ..auth import portal_required
+
+
+@portal_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/placeholder.html", {})
+
+
+urlpatterns: list[URLPattern] = [
+    path("profile/", profile, name="profile"),
+]
