@@ -231,6 +231,24 @@ LEAD_FORM_RATE_PER_HOUR = int(env("LEAD_FORM_RATE_PER_HOUR", "20"))
 # The customer's portal: its own cookie (never the staff session), how long a sign-in lasts.
 PORTAL_COOKIE_NAME = "fregues_portal"
 PORTAL_SESSION_DAYS = int(env("PORTAL_SESSION_DAYS", "30"))
+# Sign-in without a password: a link by e-mail or a code by SMS, valid for minutes, used once.
+PORTAL_LINK_MINUTES = int(env("PORTAL_LINK_MINUTES", "20"))
+PORTAL_CODE_MINUTES = int(env("PORTAL_CODE_MINUTES", "10"))
+PORTAL_CODE_MAX_ATTEMPTS = int(env("PORTAL_CODE_MAX_ATTEMPTS", "5"))
+# At most this many sign-in messages per address, and sign-in attempts per client IP, per hour.
+PORTAL_SIGN_IN_RATE_PER_ADDRESS = int(env("PORTAL_SIGN_IN_RATE_PER_ADDRESS", "5"))
+PORTAL_SIGN_IN_RATE_PER_IP = int(env("PORTAL_SIGN_IN_RATE_PER_IP", "20"))
+# Files a customer may attach to a request opened in the portal.
+PORTAL_ATTACHMENT_TYPES = env_list(
+    "PORTAL_ATTACHMENT_TYPES",
+    "application/pdf,image/jpeg,image/png,image/webp,text/plain",
+)
+PORTAL_ATTACHMENT_MAX_MB = int(env("PORTAL_ATTACHMENT_MAX_MB", "10"))
+PORTAL_ATTACHMENT_MAX_FILES = int(env("PORTAL_ATTACHMENT_MAX_FILES", "5"))
+# Requests, replies and suggestions a customer may send per hour (a runaway script, not a person).
+PORTAL_WRITES_PER_HOUR = int(env("PORTAL_WRITES_PER_HOUR", "30"))
+# Data-subject requests (LGPD art. 18 / GDPR art. 15-20): days staff have to answer.
+PRIVACY_DEADLINE_DAYS = int(env("PRIVACY_DEADLINE_DAYS", "15"))
 DOCUMENT_PREFIXES = {
     "quote": env("QUOTE_PREFIX", "ORC-"),
     "order": env("ORDER_PREFIX", "PED-"),

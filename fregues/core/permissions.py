@@ -88,6 +88,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What a customer acting through the portal may do (actor "portal:<party id>"), always on
+# their own records only: the portal's services and selectors are scoped to the signed-in
+# party, so these permissions never reach another customer's data.
+CUSTOMER_PERMISSIONS: frozenset[str] = frozenset(
+    {
+        "party.change",
+        "contact_point.change",
+        "consent.change",
+        "interaction.create",
+        "case.create",
+    }
+)
+
+
+def is_customer(actor: Any) -> bool:
+    """Whether ``actor`` is a customer acting through the portal ("portal:<party id>")."""
+    return isinstance(actor, str) and actor.startswith("portal:")
+
+
 def role_of(actor: Any) -> str | None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
@@ -100,6 +119,8 @@ def can(actor: Any, permission: str) -> bool:
     """Whether ``actor`` (a user, or None for the system) holds ``permission``."""
     if actor is None:  # the system itself (tasks, importers, the demo loader)
         return True
+    if is_customer(actor):
+        return permission in CUSTOMER_PERMISSIONS
     role = role_of(actor)
     if role is None or not getattr(actor, "is_active", True):
         return False

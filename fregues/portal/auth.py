@@ -23,9 +23,9 @@ from .selectors import portal_session_get
 
 
 def portal_session_of(request: HttpRequest) -> PortalSession | None:
-    cached = getattr(request, "_portal_session", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_portal_session"):
+        cached: PortalSession | None = request._portal_session
+        return cached
     session = portal_session_get(request.COOKIES.get(settings.PORTAL_COOKIE_NAME, ""))
     request._portal_session = session  # type: ignore[attr-defined]
     return session

@@ -7,8 +7,8 @@ import datetime
 
 from django.utils import timezone
 
-from .models import PortalSession
-from .services import secret_hash
+from ..models import PortalSession
+from ..services.sessions import secret_hash
 
 # last_seen_at is written at most this often (one UPDATE per request would cost more than
 # the page itself).

@@ -18,7 +18,7 @@ from django.utils import timezone
 from fregues.core.audit import audit_record
 from fregues.parties.models import Party
 
-from .models import PortalLogin, PortalSession
+from ..models import PortalLogin, PortalSession
 
 
 def secret_hash(raw: str) -> str:
