@@ -206,7 +206,11 @@ class Generator:
             minutes=self.rng.randint(0, 59),
         )
         moment = now - delta
-        return moment.replace(hour=max(8, min(moment.hour, 19)))
+        moment = moment.replace(hour=max(8, min(moment.hour, 19)))
+        # business hours, but never in the future: before 08:00 "today at 08:00" is still ahead
+        if moment > now:
+            moment -= datetime.timedelta(days=1)
+        return moment
 
 
 def ensure_users() -> dict[str, User]:
