@@ -10,6 +10,9 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 PATHS = {
+    "/api/v1/portal/sign-in": {"post"},
+    "/api/v1/portal/sign-in/code": {"post"},
+    "/api/v1/portal/sign-out": {"post"},
     "/api/v1/parties": {"get", "post"},
     "/api/v1/parties/{party_id}": {"get", "patch", "put", "delete"},
     "/api/v1/parties/lookup": {"get"},

@@ -75,6 +75,19 @@ class Party(Versioned):
         ],
         help_text=_("Where the customer wants to be told of the progress of their requests."),
     )
+    # When the customer accepts messages that are not urgent: local time (settings.TIME_ZONE),
+    # weekdays as ISO numbers (1 = Monday … 7 = Sunday). Empty means any time / any day. Every
+    # sender asks ``fregues.service.services.sending`` and holds such messages until then.
+    contact_hours_start = models.TimeField(_("contact from"), null=True, blank=True)
+    contact_hours_end = models.TimeField(_("contact until"), null=True, blank=True)
+    contact_weekdays = models.CharField(
+        _("contact days"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Days of the week the customer accepts contact (1 = Monday … 7 = Sunday)."),
+    )
     tier = models.CharField(
         _("customer tier"),
         max_length=20,

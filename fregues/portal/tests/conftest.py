@@ -25,3 +25,31 @@ def portal_client(db: None) -> Callable[..., Client]:
         return client
 
     return make
+
+
+class RecordingSms:
+    """An SMS sender that keeps what it was asked to send (``RecordingSms.outbox``)."""
+
+    outbox: list[dict[str, str]] = []
+
+    def send(self, *, to: str, subject: str, body: str) -> str:
+        RecordingSms.outbox.append({"to": to, "body": body})
+        return f"sms-{len(RecordingSms.outbox)}"
+
+
+@pytest.fixture(autouse=True)
+def _portal_clean_slate(settings: Any) -> None:
+    """Rate limits live in the cache, SMS in the recording sender: each test starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    RecordingSms.outbox.clear()
+    settings.NOTICE_SENDERS = {
+        **settings.NOTICE_SENDERS,
+        "sms": "fregues.portal.tests.conftest.RecordingSms",
+    }
+
+
+@pytest.fixture
+def sms_outbox() -> list[dict[str, str]]:
+    return RecordingSms.outbox
