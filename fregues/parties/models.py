@@ -130,6 +130,15 @@ class Party(Versioned):
     def first_name(self) -> str:
         return self.given_name or self.name.split(" ")[0]
 
+    @property
+    def contact_hours_text(self) -> str:
+        """The customer's contact hours for people ("Mon, Tue · 09:00–18:00"), or ""."""
+        from .contact_hours import describe_contact_hours
+
+        return describe_contact_hours(
+            self.contact_hours_start, self.contact_hours_end, self.contact_weekdays
+        )
+
 
 class ContactPointKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
