@@ -12,7 +12,7 @@ from ..auth import clear_portal_cookie, portal_auth, set_portal_cookie
 from ..schemas.sign_in import SignedInOut, SignInCodeIn, SignInIn, SignInStartedOut
 from ..services import portal_session_end
 from ..services.sign_in import portal_sign_in_code_use, portal_sign_in_start
-from ..views.sign_in import client_ip
+from ..views.sign_in import client_ip, with_party_language
 
 router = Router(tags=["portal"])
 
@@ -53,6 +53,7 @@ def portal_sign_in_code(
         user_agent=request.headers.get("User-Agent", ""),
     )
     set_portal_cookie(response, raw)
+    with_party_language(response, session.party.language)
     return SignedInOut(party_id=session.party_id)
 
 

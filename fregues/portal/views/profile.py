@@ -33,7 +33,7 @@ from ..services.profile import (
     portal_profile_update,
 )
 from ..services.sign_in import link_login_get
-from .sign_in import client_ip
+from .sign_in import client_ip, with_party_language
 
 _ADDRESS_FIELDS = ("label", "street", "number", "complement", "district", "city", "region",
                    "postal_code", "country")  # fmt: skip
@@ -91,14 +91,6 @@ def _failed(request: HttpRequest, form: str, exc: ServiceError, values: dict) ->
     return _page(request, errors={form: errors}, values={form: values}, status=exc.status)
 
 
-def _with_language(response: HttpResponse, language: str) -> HttpResponse:
-    """The portal speaks the language the customer chose (when it has it)."""
-    supported = {code for code, _label in settings.LANGUAGES}
-    if language in supported:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-    return response
-
-
 @portal_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -131,7 +123,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if language in {code for code, _label in settings.LANGUAGES}:
         translation.activate(language)
     messages.success(request, _("Your data was saved."))
-    return _with_language(redirect("portal:profile"), language)
+    return with_party_language(redirect("portal:profile"), language)
 
 
 @portal_required

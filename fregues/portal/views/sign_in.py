@@ -6,6 +6,7 @@ Thin: the rules (no enumeration, rate limits, one use, expiry) live in
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from fregues.core.errors import ServiceError
 
 from ..auth import portal_session_of, set_portal_cookie
+from ..models import PortalSession
 from ..services.sign_in import (
     link_login_get,
     portal_sign_in_code_use,
@@ -29,10 +31,17 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _signed_in(request: HttpRequest, raw_key: str, next_url: str | None) -> HttpResponse:
+def with_party_language(response: HttpResponse, language: str) -> HttpResponse:
+    """The portal speaks the language the customer chose in their data (when it has it)."""
+    if language in {code for code, _label in settings.LANGUAGES}:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+def _signed_in(session: PortalSession, raw_key: str, next_url: str | None) -> HttpResponse:
     response = redirect(safe_next(next_url))
     set_portal_cookie(response, raw_key)
-    return response
+    return with_party_language(response, session.party.language)
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,7 +79,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            _session, raw = portal_sign_in_code_use(
+            session, raw = portal_sign_in_code_use(
                 address=context["address"],
                 code=request.POST.get("code", ""),
                 ip=client_ip(request),
@@ -80,7 +89,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             context["errors"] = exc.errors or {"code": [exc.message]}
             status = exc.status
         else:
-            return _signed_in(request, raw, next_url)
+            return _signed_in(session, raw, next_url)
     return render(request, "portal/sign_in_code.html", context, status=status)
 
 
@@ -91,14 +100,14 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     next_url = safe_next(request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST":
         try:
-            _session, raw = portal_sign_in_link_use(
+            session, raw = portal_sign_in_link_use(
                 raw=token,
                 ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ServiceError:
             return render(request, "portal/sign_in_link.html", {"valid": False}, status=400)
-        return _signed_in(request, raw, next_url)
+        return _signed_in(session, raw, next_url)
     valid = link_login_get(token) is not None
     return render(
         request,
