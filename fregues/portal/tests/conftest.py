@@ -11,6 +11,8 @@ from django.test import Client
 
 from fregues.portal.services import portal_session_open
 
+from .sms import RecordingSms
+
 
 @pytest.fixture
 def portal_client(db: None) -> Callable[..., Client]:
@@ -27,16 +29,6 @@ def portal_client(db: None) -> Callable[..., Client]:
     return make
 
 
-class RecordingSms:
-    """An SMS sender that keeps what it was asked to send (``RecordingSms.outbox``)."""
-
-    outbox: list[dict[str, str]] = []
-
-    def send(self, *, to: str, subject: str, body: str) -> str:
-        RecordingSms.outbox.append({"to": to, "body": body})
-        return f"sms-{len(RecordingSms.outbox)}"
-
-
 @pytest.fixture(autouse=True)
 def _portal_clean_slate(settings: Any) -> None:
     """Rate limits live in the cache, SMS in the recording sender: each test starts empty."""
@@ -46,7 +38,7 @@ def _portal_clean_slate(settings: Any) -> None:
     RecordingSms.outbox.clear()
     settings.NOTICE_SENDERS = {
         **settings.NOTICE_SENDERS,
-        "sms": "fregues.portal.tests.conftest.RecordingSms",
+        "sms": "fregues.portal.tests.sms.RecordingSms",
     }
 
 
