@@ -10,6 +10,14 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 PATHS = {
+    "/api/v1/portal/sign-in": {"post"},
+    "/api/v1/portal/sign-in/code": {"post"},
+    "/api/v1/portal/sign-out": {"post"},
+    "/api/v1/portal/me": {"get", "patch"},
+    "/api/v1/portal/me/contact-points": {"post"},
+    "/api/v1/portal/me/contact-points/{pending_id}/verify": {"post"},
+    "/api/v1/portal/me/contact-points/{point_id}/primary": {"post"},
+    "/api/v1/portal/me/contact-points/{point_id}": {"delete"},
     "/api/v1/parties": {"get", "post"},
     "/api/v1/parties/{party_id}": {"get", "patch", "put", "delete"},
     "/api/v1/parties/lookup": {"get"},

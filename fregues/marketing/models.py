@@ -191,6 +191,8 @@ class CampaignRecipient(models.Model):
     interaction_id = models.BigIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Held until then: outside the customer's contact hours (the sending check's deferral).
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     first_clicked_at = models.DateTimeField(null=True, blank=True)

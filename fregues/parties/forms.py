@@ -26,6 +26,15 @@ PARTY_LANGUAGES = [
     ("es", "Español"),
     ("fr", "Français"),
 ]
+WEEKDAYS = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
 NETWORK_CHOICES = [
     ("facebook", "Facebook"),
     ("x", "X (Twitter)"),
@@ -77,6 +86,19 @@ class PartyForm(ServiceForm):
     tier = _text(
         _("Customer tier"), max_length=20, help_text=_("e.g. gold: SLA policies may depend on it.")
     )
+    contact_hours_start = forms.TimeField(
+        label=_("Contact from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    contact_hours_end = forms.TimeField(
+        label=_("Contact until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    contact_weekdays = forms.MultipleChoiceField(
+        label=_("Contact days"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any day."),
+    )
     owner = forms.ChoiceField(label=_("Relationship manager"), required=False)
     tags = _text(
         _("Tags"),
@@ -120,6 +142,9 @@ class PartyForm(ServiceForm):
             "language": c.get("language", ""),
             "preferred_channel": c.get("preferred_channel", ""),
             "tier": c.get("tier", ""),
+            "contact_hours_start": c.get("contact_hours_start"),
+            "contact_hours_end": c.get("contact_hours_end"),
+            "contact_weekdays": c.get("contact_weekdays") or [],
             "owner_id": int(c["owner"]) if c.get("owner") else None,
         }
         if kind == PartyKind.PERSON:

@@ -75,6 +75,19 @@ class Party(Versioned):
         ],
         help_text=_("Where the customer wants to be told of the progress of their requests."),
     )
+    # When the customer accepts messages that are not urgent: local time (settings.TIME_ZONE),
+    # weekdays as ISO numbers (1 = Monday … 7 = Sunday). Empty means any time / any day. Every
+    # sender asks ``fregues.service.services.sending`` and holds such messages until then.
+    contact_hours_start = models.TimeField(_("contact from"), null=True, blank=True)
+    contact_hours_end = models.TimeField(_("contact until"), null=True, blank=True)
+    contact_weekdays = models.CharField(
+        _("contact days"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Days of the week the customer accepts contact (1 = Monday … 7 = Sunday)."),
+    )
     tier = models.CharField(
         _("customer tier"),
         max_length=20,
@@ -116,6 +129,15 @@ class Party(Versioned):
     @property
     def first_name(self) -> str:
         return self.given_name or self.name.split(" ")[0]
+
+    @property
+    def contact_hours_text(self) -> str:
+        """The customer's contact hours for people ("Mon, Tue · 09:00–18:00"), or ""."""
+        from .contact_hours import describe_contact_hours
+
+        return describe_contact_hours(
+            self.contact_hours_start, self.contact_hours_end, self.contact_weekdays
+        )
 
 
 class ContactPointKind(models.TextChoices):

@@ -16,11 +16,12 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from fregues.core.errors import NotFound
 from fregues.core.permissions import require
 
+from .contact_hours import weekdays_of
 from .normalize import format_tax_id
 from .selectors import party_survivor_id
 
@@ -28,7 +29,8 @@ _PARTY = (
     "SELECT p.id, p.kind, p.name, p.given_name, p.family_name, p.legal_name, p.tax_id, "
     "p.tax_id_kind, p.country, p.language, p.birth_date, p.preferred_channel, p.tier, "
     "p.lifecycle_stage, p.lifecycle_changed_at, p.attributes, p.version, p.created_at, "
-    "p.updated_at, p.merged_into_id, u.id, u.username, u.first_name, u.last_name "
+    "p.updated_at, p.merged_into_id, u.id, u.username, u.first_name, u.last_name, "
+    "p.contact_hours_start, p.contact_hours_end, p.contact_weekdays "
     "FROM parties_party p LEFT JOIN accounts_user u ON u.id = p.owner_id WHERE p.id = %s"
 )
 _POINT_COLUMNS = (
@@ -63,6 +65,12 @@ def _when(value: Any) -> datetime.datetime | None:
     if parsed is not None and timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed
+
+
+def _clock(value: Any) -> datetime.time | None:
+    if value is None or isinstance(value, datetime.time):
+        return value
+    return parse_time(value)
 
 
 def _day(value: Any) -> datetime.date | None:
@@ -122,6 +130,9 @@ def party_record(*, actor: Any, party_id: int) -> dict[str, Any]:
         "birth_date": _day(row[10]),
         "preferred_channel": row[11],
         "tier": row[12],
+        "contact_hours_start": _clock(row[24]),
+        "contact_hours_end": _clock(row[25]),
+        "contact_weekdays": weekdays_of(row[26] or ""),
         "lifecycle_stage": row[13],
         "lifecycle_changed_at": _when(row[14]),
         "owner": owner,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import AliasChoices, model_validator
 
+from .contact_hours import weekdays_of
 from .normalize import format_tax_id
 
 
@@ -114,6 +115,13 @@ class PartyIn(Schema):
     owner_id: int | None = None
     preferred_channel: str = Field("", description="email, sms, whatsapp, phone or letter")
     tier: str = Field("", description="Customer tier for SLA policies (e.g. gold)")
+    contact_hours_start: datetime.time | None = Field(
+        None, description="From when (local time) the customer accepts non-urgent messages."
+    )
+    contact_hours_end: datetime.time | None = Field(None, description="Until when (local time).")
+    contact_weekdays: list[int] = Field(
+        [], description="Days the customer accepts contact: 1 = Monday … 7 = Sunday (empty: all)."
+    )
     lifecycle_stage: str = "suspect"
     tags: list[str] = []
     attributes: dict[str, Any] = {}
@@ -145,6 +153,9 @@ class PartyPatch(Schema):
     owner_id: int | None = None
     preferred_channel: str | None = None
     tier: str | None = None
+    contact_hours_start: datetime.time | None = None
+    contact_hours_end: datetime.time | None = None
+    contact_weekdays: list[int] | None = None
     tags: list[str] | None = None
     attributes: dict[str, Any] | None = None
     version: int | None = Field(None, description="The version you read; a stale one is a 409.")
@@ -193,6 +204,9 @@ class PartyOut(Schema):
     birth_date: datetime.date | None
     preferred_channel: str
     tier: str
+    contact_hours_start: datetime.time | None = None
+    contact_hours_end: datetime.time | None = None
+    contact_weekdays: list[int] = []
     lifecycle_stage: str
     lifecycle_changed_at: datetime.datetime | None
     owner: UserRef | None
@@ -223,6 +237,9 @@ class PartyOut(Schema):
             birth_date=party.birth_date,
             preferred_channel=party.preferred_channel,
             tier=party.tier,
+            contact_hours_start=party.contact_hours_start,
+            contact_hours_end=party.contact_hours_end,
+            contact_weekdays=list(weekdays_of(party.contact_weekdays)),
             lifecycle_stage=party.lifecycle_stage,
             lifecycle_changed_at=party.lifecycle_changed_at,
             owner=UserRef.from_user(party.owner),

@@ -20,6 +20,10 @@ class PortalLogin(models.Model):
         LINK = "link", _("link by e-mail")
         CODE = "code", _("code by SMS")
 
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("sign in")
+        VERIFY_CONTACT_POINT = "verify_contact_point", _("verify a new e-mail or phone")
+
     party = models.ForeignKey(
         "parties.Party", on_delete=models.CASCADE, related_name="portal_logins"
     )
@@ -34,9 +38,21 @@ class PortalLogin(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # A sign-in, or the proof that a new e-mail/phone the customer added is theirs: that
+    # contact point only exists (and only reaches senders) once the proof comes back.
+    purpose = models.CharField(
+        max_length=30, choices=Purpose.choices, default=Purpose.SIGN_IN, db_default="sign_in"
+    )
+    # What a verification refers to beyond the address: the label the customer gave the new
+    # contact point ("work", "mobile").
+    reference = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
-        indexes = [models.Index(fields=["party", "-created_at"], name="portal_login_party")]
+        indexes = [
+            models.Index(fields=["party", "-created_at"], name="portal_login_party"),
+            models.Index(fields=["address", "-created_at"], name="portal_login_address"),
+            models.Index(fields=["ip", "-created_at"], name="portal_login_ip"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} → {self.address}"

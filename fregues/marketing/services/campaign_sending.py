@@ -6,6 +6,8 @@ enqueues the next one a minute after it started. For each recipient, in this ord
 1. the one check every sender makes is asked again (``send_verdict``): a consent withdrawn or
    a complaint opened since planning skips them, with its reason;
 2. the row is *claimed* (pending → sending) in its own committed statement;
+   a customer outside their contact hours is held (``not_before``, still pending) and
+   picked up by a later slice once their window opens;
 3. the message goes to the mail server (or the SMS sender);
 4. one transaction marks it sent (with the Message-ID) and records the outbound interaction
    on the customer's timeline (``regarding`` the campaign: the frequency cap counts it).
@@ -25,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fregues.interactions.services import interaction_record
@@ -59,6 +62,7 @@ class SliceResult:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    held: int = 0  # outside the customer's contact hours: sent by a later slice
     more: bool = False
     finished: bool = False
 
@@ -241,7 +245,7 @@ def campaign_send_slice(campaign_id: int, *, limit: int | None = None) -> SliceR
     recover_interrupted(campaign.pk, older_than=STALE_CLAIM)
     limit = limit or campaign.throttle_per_minute
     batch = list(
-        CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING)
+        _due(CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING))
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )
@@ -259,6 +263,8 @@ def campaign_send_slice(campaign_id: int, *, limit: int | None = None) -> SliceR
                 result.skipped += 1
             elif outcome == "failed":
                 result.failed += 1
+            elif outcome == "held":
+                result.held += 1
     finally:
         if connection is not None:
             connection.close()
@@ -267,12 +273,17 @@ def campaign_send_slice(campaign_id: int, *, limit: int | None = None) -> SliceR
         not result.finished
         and _still_sending(campaign.pk)
         and bool(
-            CampaignRecipient.objects.filter(
-                campaign=campaign, status=RecipientStatus.PENDING
+            _due(
+                CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING)
             ).exists()
         )
     )
     return result
+
+
+def _due(rows: Any) -> Any:
+    """The pending rows whose customer may hear from us now (not held for contact hours)."""
+    return rows.filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))
 
 
 def _send_one(
@@ -294,6 +305,11 @@ def _send_one(
             skip_detail=verdict.detail[:200],
         )  # fmt: skip
         return "skipped"
+    if verdict.deferred:
+        CampaignRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
+            not_before=verdict.not_before
+        )
+        return "held"
     # the claim, committed before the mail server hears of it
     claimed = CampaignRecipient.objects.filter(
         pk=recipient.pk, status=RecipientStatus.PENDING

@@ -27,6 +27,9 @@ PARTY_AUDIT_FIELDS = (
     "attributes",
     "preferred_channel",
     "tier",
+    "contact_hours_start",
+    "contact_hours_end",
+    "contact_weekdays",
 )
 CONTACT_POINT_AUDIT_FIELDS = (
     "kind",

@@ -273,7 +273,11 @@ def _write_updates(
     changed_fields: set[str] = set()
     for pid, cands in updates.items():
         party = parties[pid]
-        before = {name: getattr(party, name) for name in PARTY_AUDIT_FIELDS if name != "owner"}
+        before = {  # an import never sets contact hours: only the columns read above
+            name: getattr(party, name)
+            for name in PARTY_AUDIT_FIELDS
+            if name != "owner" and name in _UPDATE_COLUMNS
+        }
         before["owner_id"] = party.owner_id
         held = points_by_party.get(pid, [])
         have = {(k, n) for k, n, _p in held}

@@ -18,6 +18,7 @@ from fregues.core.events import event_emit
 from fregues.core.models import AuditEntry
 from fregues.core.permissions import require
 
+from ..contact_hours import clean_contact_hours
 from ..models import (
     Affiliation,
     ExternalId,
@@ -130,6 +131,7 @@ def _clean_profile(
         out["birth_date"] = birth or None
     elif kind_changes and kind == PartyKind.ORGANIZATION and current and current.birth_date:
         errors.add("birth_date", _("Organisations have no birth date."))
+    out.update(clean_contact_hours(data, errors, current))
     if "owner_id" in data:
         owner_id = data["owner_id"]
         if owner_id and not get_user_model().objects.filter(pk=owner_id, is_active=True).exists():

@@ -17,6 +17,7 @@ from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
 
 from .. import selectors, services, ui_selectors
+from ..contact_hours import weekdays_of
 from ..filters import PartyFilters
 from ..forms import (
     AffiliationForm,
@@ -194,6 +195,9 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
                 "language": party.language,
                 "preferred_channel": party.preferred_channel,
                 "tier": party.tier,
+                "contact_hours_start": party.contact_hours_start,
+                "contact_hours_end": party.contact_hours_end,
+                "contact_weekdays": [str(d) for d in weekdays_of(party.contact_weekdays)],
                 "birth_date": party.birth_date.isoformat() if party.birth_date else "",
                 "owner": str(party.owner_id or ""),
                 "tags": ", ".join(t.name for t in party.tags.all()),

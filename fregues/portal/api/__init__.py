@@ -1,14 +1,16 @@
 """HTTP API of the portal, mounted under /api/v1 by fregues/api.py.
 
+- ``sign_in``: /portal/sign-in, /portal/sign-in/code, /portal/sign-out (no staff token);
 - ``me``: /portal/me (the signed-in customer); portal operations authenticate with the portal
   cookie only (``fregues.portal.auth.portal_auth``), never with a staff token.
 """
 
 from ninja import Router
 
-from . import me
+from . import me, sign_in
 
 # (prefix, router) pairs for fregues/api.py to mount, in this order.
 ROUTERS: list[tuple[str, Router]] = [
     ("/portal", me.router),
+    ("/portal", sign_in.router),
 ]

@@ -11,6 +11,8 @@ from django.test import Client
 
 from fregues.portal.services import portal_session_open
 
+from .sms import RecordingSms
+
 
 @pytest.fixture
 def portal_client(db: None) -> Callable[..., Client]:
@@ -25,3 +27,21 @@ def portal_client(db: None) -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _portal_clean_slate(settings: Any) -> None:
+    """Rate limits live in the cache, SMS in the recording sender: each test starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    RecordingSms.outbox.clear()
+    settings.NOTICE_SENDERS = {
+        **settings.NOTICE_SENDERS,
+        "sms": "fregues.portal.tests.sms.RecordingSms",
+    }
+
+
+@pytest.fixture
+def sms_outbox() -> list[dict[str, str]]:
+    return RecordingSms.outbox

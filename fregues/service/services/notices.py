@@ -104,6 +104,29 @@ def _compose(case: Case, kind: str, event: CaseEvent | None) -> tuple[str, str]:
     return subject, "\n\n".join(lines)
 
 
+def _held(case: Case, sender_channel: str, address: str, kind: str, event_id: int) -> bool:
+    """Hold a step's notice (not the receipt, which carries the protocol the customer is
+    waiting for) until the customer's contact hours open, per the sending check; True when
+    it was enqueued for then. A task backend that cannot run tasks later sends it now."""
+    from django_tasks import default_task_backend
+
+    verdict = send_verdict(
+        party_id=case.party_id,
+        purpose=NOTICE_PURPOSE,
+        channel=sender_channel,
+        marketing=False,
+        address=address,
+        if_unknown=True,
+    )
+    if not verdict.deferred or not default_task_backend.supports_defer:
+        return False
+    from django.utils.module_loading import import_string
+
+    task = import_string("fregues.service.tasks.case_notify")
+    task.using(run_after=verdict.not_before).enqueue(case.pk, kind, event_id)
+    return True
+
+
 def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | None:
     """Send the notice of one step of a case (idempotent: a step is notified once).
 
@@ -127,6 +150,8 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
             )
         return None
     sender_channel, channel, network, address = route
+    if kind != "opened" and _held(case, sender_channel, address, kind, event_id):
+        return None  # outside the customer's contact hours: sent when they open
     with translation.override(_language(case.party)):
         subject, body = _compose(case, kind, event)
     message_id = sender_for(sender_channel).send(to=address, subject=subject, body=body)

@@ -12,7 +12,11 @@ the order that names the reason:
 4. the global suppression list: a hard bounce stops everything; an unsubscribe, a spam
    complaint or a staff block stop marketing;
 5. marketing only: an open case of the types and priorities in the sending policy
-   (*open_complaint*), and the frequency cap (*frequency_cap*).
+   (*open_complaint*), and the frequency cap (*frequency_cap*);
+6. not urgent: outside the customer's contact hours (``Party.contact_hours_*``) the message
+   may go, but not now: the verdict stays allowed and carries ``not_before`` (the moment the
+   customer's window opens) and ``deferral`` *outside_contact_hours*; senders hold it until
+   then (campaigns: ``CampaignRecipient.not_before``).
 
 Set-based: ``send_verdicts`` answers for a whole campaign (100,000 customers) with a few
 queries per 5,000; ``send_verdict`` is the same for one customer.
@@ -24,12 +28,13 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fregues.core.bulk import one_of
 from fregues.interactions.models import Interaction
+from fregues.parties.contact_hours import next_contact_time
 from fregues.parties.models import ConsentPurpose, ContactPoint, Party
 from fregues.parties.selectors import consent_latest_many, suppressions_for
 
@@ -54,6 +59,7 @@ REASONS = {
     "suppressed_manual": _("Address blocked by staff"),
     "open_complaint": _("Open complaint"),
     "frequency_cap": _("Frequency cap reached"),
+    "outside_contact_hours": _("Outside the customer's contact hours"),
 }
 
 
@@ -69,10 +75,18 @@ class Verdict:
     address: str = ""
     reason: str = ""
     detail: str = ""  # e.g. the open case's protocol
+    # allowed, but not before then (outside the customer's contact hours)
+    not_before: datetime.datetime | None = None
+    deferral: str = ""
 
     @property
     def allowed(self) -> bool:
         return not self.reason
+
+    @property
+    def deferred(self) -> bool:
+        """Allowed, but to be held until ``not_before``."""
+        return self.allowed and self.not_before is not None
 
     @property
     def reason_text(self) -> str:
@@ -103,6 +117,34 @@ def _addresses(party_ids: list[int], channel: str) -> dict[int, str]:
         for party_id, address in rows:
             found.setdefault(party_id, address)
     return found
+
+
+def _merged_and_hours(
+    party_ids: list[int],
+) -> tuple[set[int], dict[int, tuple[datetime.time | None, datetime.time | None, str]]]:
+    """The merged parties, and the contact hours of those who set some (one query a chunk)."""
+    merged: set[int] = set()
+    hours: dict[int, tuple[datetime.time | None, datetime.time | None, str]] = {}
+    with_hours = (
+        Q(contact_hours_start__isnull=False)
+        | Q(contact_hours_end__isnull=False)
+        | ~Q(contact_weekdays="")
+    )
+    for start in range(0, len(party_ids), CHUNK):
+        rows = (
+            Party.objects.filter(pk__in=one_of(party_ids[start : start + CHUNK]))
+            .filter(Q(merged_into__isnull=False) | with_hours)
+            .values_list(
+                "pk", "merged_into_id", "contact_hours_start", "contact_hours_end",
+                "contact_weekdays",
+            )
+        )  # fmt: skip
+        for party_id, merged_into, opens, closes, weekdays in rows:
+            if merged_into is not None:
+                merged.add(party_id)
+            else:
+                hours[party_id] = (opens, closes, weekdays)
+    return merged, hours
 
 
 def _open_complaints(party_ids: list[int], policy: SendingPolicy) -> dict[int, str]:
@@ -154,25 +196,21 @@ def send_verdicts(
     addresses: dict[int, str] | None = None,
     if_unknown: bool = False,
     now: datetime.datetime | None = None,
+    urgent: bool = False,
 ) -> dict[int, Verdict]:
     """Whether each customer may be sent a message for ``purpose`` on ``channel`` (email, sms,
     whatsapp), and where, or why not. ``marketing`` adds the open-complaint rule and the
     frequency cap. ``addresses`` overrides where to send (a test send, a reply to the address
     the customer wrote from). A purpose the company does not define answers ``if_unknown``
-    for the consent rule (case notices, under contract, keep sending)."""
+    for the consent rule (case notices, under contract, keep sending). Unless ``urgent``, a
+    customer outside their contact hours gets an allowed verdict with ``not_before``."""
     if channel not in CHANNEL_KINDS:
         raise ValueError(f"unknown channel {channel!r}")
     now = now or timezone.now()
     ids = list(dict.fromkeys(int(i) for i in party_ids))
     verdicts: dict[int, Verdict] = {}
 
-    merged: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
-        merged.update(
-            Party.objects.filter(
-                pk__in=one_of(ids[start : start + CHUNK]), merged_into__isnull=False
-            ).values_list("pk", flat=True)
-        )
+    merged, hours = _merged_and_hours(ids)
     for party_id in merged:
         verdicts[party_id] = Verdict(party_id, reason="merged")
     live = [i for i in ids if i not in merged]
@@ -235,7 +273,18 @@ def send_verdicts(
         live = [i for i in live if i not in capped]
 
     for party_id in live:
-        verdicts[party_id] = Verdict(party_id, where[party_id])
+        window = None if urgent else hours.get(party_id)
+        when = (
+            next_contact_time(start=window[0], end=window[1], weekdays=window[2], now=now)
+            if window
+            else None
+        )
+        verdicts[party_id] = Verdict(
+            party_id,
+            where[party_id],
+            not_before=when,
+            deferral="outside_contact_hours" if when else "",
+        )
     return verdicts
 
 
@@ -247,6 +296,8 @@ def send_verdict(
     marketing: bool,
     address: str = "",
     if_unknown: bool = False,
+    now: datetime.datetime | None = None,
+    urgent: bool = False,
 ) -> Verdict:
     """``send_verdicts`` for one customer."""
     return send_verdicts(
@@ -256,4 +307,6 @@ def send_verdict(
         marketing=marketing,
         addresses={party_id: address} if address else None,
         if_unknown=if_unknown,
+        now=now,
+        urgent=urgent,
     )[party_id]
