@@ -2,13 +2,15 @@
 
 - ``me``: /portal/me (the signed-in customer); portal operations authenticate with the portal
   cookie only (``fregues.portal.auth.portal_auth``), never with a staff token.
+- ``requests``: /portal/case-types and /portal/requests (open, list, follow, reply, survey).
 """
 
 from ninja import Router
 
-from . import me
+from . import me, requests
 
 # (prefix, router) pairs for fregues/api.py to mount, in this order.
 ROUTERS: list[tuple[str, Router]] = [
     ("/portal", me.router),
+    ("/portal", requests.router),
 ]
