@@ -292,3 +292,86 @@ def test_an_organisation_contact_sees_its_requests_only_when_allowed(
 def test_the_portal_api_needs_the_portal_cookie(anonymous_api: Any, api: Any) -> None:
     assert anonymous_api.get("/portal/requests").status_code == 401
     assert api.get("/portal/requests").status_code == 401
+
+
+# ---------------------------------------------------------------- the screens
+
+
+def test_the_screens_open_a_request_list_it_follow_it_and_reply(
+    client: Client, ana: Any, agent: Any
+) -> None:
+    form = client.get("/portal/requests/new/")
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert 'for="id_case_type"' in page and 'for="id_attachments"' in page
+    assert "Technical assistance" in page
+
+    response = client.post(
+        "/portal/requests/new/",
+        {
+            "case_type": "technical-assistance",
+            "subject": "Máquina de lavar não liga",
+            "description": "Desde ontem.",
+            "attachments": [pdf()],
+        },
+        follow=True,
+    )
+    case = Case.objects.get(party=ana)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Your request was registered with protocol {case.protocol}" in page
+    assert "nota-fiscal.pdf" in page and "Desde ontem." in page
+
+    listing = client.get("/portal/requests/").content.decode()
+    assert case.protocol in listing and "Máquina de lavar não liga" in listing
+    assert ">New</span>" in listing  # the status in words
+
+    case_transition(actor=agent, protocol=case.protocol, to_status="waiting_customer")
+    waiting = client.get(f"/portal/requests/{case.protocol}/").content.decode()
+    assert "We are waiting for your answer" in waiting
+    replied = client.post(
+        f"/portal/requests/{case.protocol}/reply/", {"body": "Número de série 42."}, follow=True
+    )
+    page = replied.content.decode()
+    assert "Your message was sent." in page and "Número de série 42." in page
+    assert ">Triaged</span>" in page
+
+
+def test_the_form_shows_what_is_wrong_and_writes_nothing(client: Client, settings: Any) -> None:
+    before = counts()
+    response = client.post(
+        "/portal/requests/new/",
+        {
+            "case_type": "technical-assistance",
+            "subject": "",
+            "attachments": [SimpleUploadedFile("virus.pdf", EXE, content_type="application/pdf")],
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Say what the request is about." in page
+    assert "virus.pdf is not a file type we accept" in page
+    assert counts() == before
+
+    settings.PORTAL_WRITES_PER_HOUR = 0
+    limited = client.post(
+        "/portal/requests/new/", {"case_type": "technical-assistance", "subject": "TV"}
+    )
+    assert limited.status_code == 429
+    assert "Please try again later." in limited.content.decode()
+    assert counts() == before
+
+
+def test_the_survey_is_answered_on_the_request_page(client: Client, ana: Any, agent: Any) -> None:
+    case = staff_case(agent, ana)
+    for status in ("triaged", "in_progress", "resolved", "closed"):
+        case_transition(actor=agent, protocol=case.protocol, to_status=status)
+    page = client.get(f"/portal/requests/{case.protocol}/").content.decode()
+    assert "How did we do?" in page and "This request is closed." in page
+    empty = client.post(f"/portal/requests/{case.protocol}/survey/", {})
+    assert empty.status_code == 422 and "Choose a score from 1 to 5." in empty.content.decode()
+    done = client.post(
+        f"/portal/requests/{case.protocol}/survey/", {"score": "4"}, follow=True
+    ).content.decode()
+    assert "Thank you for your answer." in done and "4 out of 5" in done
+    assert SatisfactionSurvey.objects.get(case=case).score == 4
