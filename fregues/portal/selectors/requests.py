@@ -123,6 +123,7 @@ class Message:
     author: str
     body: str
     attachments: list[str] = field(default_factory=list)
+    files: list[tuple[int, str]] = field(default_factory=list)  # (attachment id, name)
 
 
 def case_messages(case: Case, party: Party) -> list[Message]:
@@ -134,9 +135,9 @@ def case_messages(case: Case, party: Party) -> list[Message]:
         .select_related("party")
         .order_by("occurred_at", "id")
     )
-    files: dict[int, list[str]] = {}
+    files: dict[int, list[tuple[int, str]]] = {}
     for attachment in Attachment.objects.filter(interaction__in=[r.pk for r in rows]):
-        files.setdefault(attachment.interaction_id, []).append(attachment.filename)
+        files.setdefault(attachment.interaction_id, []).append((attachment.pk, attachment.filename))
     messages = []
     for row in rows:
         inbound = row.direction == Direction.INBOUND
@@ -150,10 +151,30 @@ def case_messages(case: Case, party: Party) -> list[Message]:
                 from_customer=inbound,
                 author=author,
                 body=row.body or row.subject,
-                attachments=files.get(row.pk, []),
+                attachments=[name for _pk, name in files.get(row.pk, [])],
+                files=files.get(row.pk, []),
             )
         )
     return messages
+
+
+def portal_attachment_get(*, party: Party, protocol: str, attachment_id: int) -> Attachment:
+    """A file of a message the customer may read on one of their requests (404 otherwise:
+    a file of an internal note, of another request or of another customer)."""
+    case = portal_case_get(party=party, protocol=protocol)
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            interaction__regarding_type=CASE_REGARDING,
+            interaction__regarding_id=case.pk,
+            interaction__channel__in=WRITTEN_CHANNELS,
+        )
+        .select_related("interaction")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("This file is not part of your request."))
+    return attachment
 
 
 def survey_due(case: Case) -> SatisfactionSurvey | None:

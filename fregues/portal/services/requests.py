@@ -46,6 +46,11 @@ _EXTENSIONS = {
 }
 
 
+# Bytes no text file holds (binary formats are full of them): C0 controls but tab, line
+# feed, form feed and carriage return; and DEL.
+_CONTROL_BYTES = frozenset(set(range(0, 32)) - {9, 10, 12, 13}) | {127}
+
+
 class RateLimited(ServiceError):
     """Too many requests and replies from one customer in an hour (429)."""
 
@@ -66,12 +71,8 @@ def sniff(content: bytes) -> str:
         return "image/webp"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
-    if b"\x00" not in content[:8192]:
-        try:
-            content[:8192].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < 8188:  # a multi-byte character cut at the end of the sample is fine
-                return ""
+    if not any(byte in _CONTROL_BYTES for byte in content[:8192]):
+        # plain text in any encoding (UTF-8, or Latin-1 from an old Windows program)
         return "text/plain"
     return ""
 

@@ -375,3 +375,32 @@ def test_the_survey_is_answered_on_the_request_page(client: Client, ana: Any, ag
     ).content.decode()
     assert "Thank you for your answer." in done and "4 out of 5" in done
     assert SatisfactionSurvey.objects.get(case=case).score == 4
+
+
+def test_files_are_downloaded_by_their_customer_only(
+    client: Client, ana: Any, agent: Any, portal_client: Callable[..., Client]
+) -> None:
+    text = SimpleUploadedFile("medidas.txt", "Medidas: 60×85 cm".encode("latin-1", "replace"))
+    protocol = open_request(client, files=[pdf(), text]).json()["protocol"]
+    case = Case.objects.get(protocol=protocol)
+    own = Attachment.objects.get(filename="nota-fiscal.pdf")
+    page = client.get(f"/portal/requests/{protocol}/").content.decode()
+    assert f"/portal/requests/{protocol}/files/{own.pk}/" in page and "medidas.txt" in page
+    download = client.get(f"/portal/requests/{protocol}/files/{own.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert "attachment" in download["Content-Disposition"]
+
+    note = InteractionFactory(
+        party=ana, channel="phone", regarding_type="service.case", regarding_id=case.pk
+    )
+    from fregues.interactions.services import NewAttachment, interaction_attach
+
+    internal = interaction_attach(
+        actor=agent,
+        interaction_id=note.pk,
+        attachment=NewAttachment("laudo-interno.pdf", PDF, "application/pdf"),
+    )
+    assert client.get(f"/portal/requests/{protocol}/files/{internal.pk}/").status_code == 404
+    stranger = portal_client(PartyFactory())
+    assert stranger.get(f"/portal/requests/{protocol}/files/{own.pk}/").status_code == 404

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import get_language
@@ -21,7 +21,11 @@ from fregues.core.views import service_http_errors
 
 from ..auth import portal_required
 from ..forms import ReplyForm, RequestOpenForm, SurveyForm, attachments_hint
-from ..selectors.requests import portal_request_view, portal_requests_list
+from ..selectors.requests import (
+    portal_attachment_get,
+    portal_request_view,
+    portal_requests_list,
+)
 from ..services.requests import portal_request_open, portal_request_reply, portal_survey_answer
 from ..texts import opened_message
 from ..uploads import uploads_from
@@ -143,10 +147,30 @@ def request_survey(request: HttpRequest, protocol: str) -> HttpResponse:
     return _detail_page(request, protocol, status, survey_form=form)
 
 
+@portal_required
+@service_http_errors
+def request_file(request: HttpRequest, protocol: str, attachment_id: int) -> FileResponse:
+    """A file of a message on the customer's request, downloaded (never shown inline)."""
+    attachment = portal_attachment_get(
+        party=_party(request), protocol=protocol, attachment_id=attachment_id
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("requests/", requests, name="requests"),
     path("requests/new/", request_new, name="request_new"),
     path("requests/<str:protocol>/", request_detail, name="request_detail"),
     path("requests/<str:protocol>/reply/", request_reply, name="request_reply"),
     path("requests/<str:protocol>/survey/", request_survey, name="request_survey"),
+    path(
+        "requests/<str:protocol>/files/<int:attachment_id>/",
+        request_file,
+        name="request_file",
+    ),
 ]
