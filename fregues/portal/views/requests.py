@@ -149,12 +149,13 @@ def request_survey(request: HttpRequest, protocol: str) -> HttpResponse:
 
 @portal_required
 @service_http_errors
-def request_file(request: HttpRequest, protocol: str, attachment_id: int) -> FileResponse:
+def request_file(request: HttpRequest, protocol: str, attachment_id: int) -> HttpResponse:
     """A file of a message on the customer's request, downloaded (never shown inline)."""
     attachment = portal_attachment_get(
         party=_party(request), protocol=protocol, attachment_id=attachment_id
     )
-    return FileResponse(
+    # a streaming response, not an HttpResponse subclass: portal_required passes it through
+    return FileResponse(  # type: ignore[return-value]
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.filename,
