@@ -92,6 +92,13 @@ PATHS = {
     "/api/v1/campaigns/{campaign_id}/cancel": {"post"},
     "/api/v1/campaigns/{campaign_id}/report": {"get"},
     "/api/v1/campaigns/{campaign_id}/recipients": {"get"},
+    # issue 10: the portal's requests; an organisation's person following its requests
+    "/api/v1/parties/{party_id}/affiliations/{affiliation_id}": {"patch"},
+    "/api/v1/portal/case-types": {"get"},
+    "/api/v1/portal/requests": {"get", "post"},
+    "/api/v1/portal/requests/{protocol}": {"get"},
+    "/api/v1/portal/requests/{protocol}/replies": {"post"},
+    "/api/v1/portal/requests/{protocol}/survey": {"post"},
 }
 
 

@@ -19,6 +19,8 @@ from .pagination import page
 from .record import party_record
 from .schemas import (
     AffiliationIn,
+    AffiliationOut,
+    AffiliationPatch,
     AuditEntryOut,
     ConsentOut,
     ConsentPurposeOut,
@@ -299,6 +301,23 @@ def add_affiliation(
         is_primary=payload.is_primary,
     )
     return Status(201, _party_out(request, party_id))
+
+
+@router.patch(
+    "/{int:party_id}/affiliations/{int:affiliation_id}",
+    response={200: AffiliationOut, **ERROR_RESPONSES},
+)
+def patch_affiliation(
+    request: HttpRequest, party_id: int, affiliation_id: int, payload: AffiliationPatch
+) -> AffiliationOut:
+    """Whether the person of this link sees the organisation's requests in the portal."""
+    link = services.affiliation_portal_access_set(
+        actor=actor_of(request),
+        affiliation_id=affiliation_id,
+        sees_cases=payload.portal_sees_cases,
+        party_id=party_id,
+    )
+    return AffiliationOut.build(link)
 
 
 @router.get("/{int:party_id}/audit", response={200: list[AuditEntryOut], **ERROR_RESPONSES})

@@ -194,7 +194,11 @@ class ContactPoint(TimeStamped):
 
 
 class Affiliation(TimeStamped):
-    """A person's link to an organisation, with their role there ("diretora de compras")."""
+    """A person's link to an organisation, with their role there ("diretora de compras").
+
+    ``portal_sees_cases``: staff allow this person, signed in to the portal, to see and follow
+    the organisation's requests (the purchasing director does; the intern does not).
+    """
 
     person = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="affiliations")
     organization = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="members")
@@ -202,6 +206,9 @@ class Affiliation(TimeStamped):
     is_primary = models.BooleanField(default=False)
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    portal_sees_cases = models.BooleanField(
+        _("sees the organisation's requests in the portal"), default=False, db_default=False
+    )
 
     class Meta:
         ordering = ["-is_primary", "id"]

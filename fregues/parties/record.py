@@ -48,7 +48,8 @@ _TAGS = (
 )
 # the person's organisations first, then the organisation's people, each primary first
 _LINKS = (
-    "SELECT a.id, a.person_id, pp.name, a.organization_id, po.name, a.role, a.is_primary "
+    "SELECT a.id, a.person_id, pp.name, a.organization_id, po.name, a.role, a.is_primary, "
+    "a.portal_sees_cases "
     "FROM parties_affiliation a "
     "JOIN parties_party pp ON pp.id = a.person_id "
     "JOIN parties_party po ON po.id = a.organization_id "
@@ -149,6 +150,7 @@ def party_record(*, actor: Any, party_id: int) -> dict[str, Any]:
                 "organization_name": link[4],
                 "role": link[5],
                 "is_primary": bool(link[6]),
+                "portal_sees_cases": bool(link[7]),
             }
             for link in links
         ],

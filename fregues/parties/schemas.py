@@ -94,6 +94,27 @@ class AffiliationOut(Schema):
     organization_name: str
     role: str
     is_primary: bool
+    portal_sees_cases: bool = False
+
+    @staticmethod
+    def build(link: Any) -> AffiliationOut:
+        return AffiliationOut(
+            id=link.pk,
+            person_id=link.person_id,
+            person_name=link.person.name,
+            organization_id=link.organization_id,
+            organization_name=link.organization.name,
+            role=link.role,
+            is_primary=link.is_primary,
+            portal_sees_cases=link.portal_sees_cases,
+        )
+
+
+class AffiliationPatch(Schema):
+    """What staff change on a link: whether the person sees the organisation's requests in
+    the portal."""
+
+    portal_sees_cases: bool
 
 
 class AffiliationIn(Schema):
@@ -247,18 +268,7 @@ class PartyOut(Schema):
             attributes=party.attributes,
             contact_points=[ContactPointOut.from_orm(p) for p in party.contact_points.all()],
             external_ids=[ExternalIdOut.from_orm(e) for e in party.external_ids.all()],
-            affiliations=[
-                AffiliationOut(
-                    id=link.pk,
-                    person_id=link.person_id,
-                    person_name=link.person.name,
-                    organization_id=link.organization_id,
-                    organization_name=link.organization.name,
-                    role=link.role,
-                    is_primary=link.is_primary,
-                )
-                for link in links
-            ],
+            affiliations=[AffiliationOut.build(link) for link in links],
             version=party.version,
             created_at=party.created_at,
             updated_at=party.updated_at,

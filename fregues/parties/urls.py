@@ -42,4 +42,9 @@ urlpatterns = [
     path("<int:party_id>/links/", views.link_add, name="link_add"),
     path("<int:party_id>/links/options/", views.link_options, name="link_options"),
     path("<int:party_id>/links/<int:link_id>/remove/", views.link_remove, name="link_remove"),
+    path(
+        "<int:party_id>/links/<int:link_id>/portal/",
+        views.link_portal_access,
+        name="link_portal_access",
+    ),
 ]

@@ -54,7 +54,8 @@ class CircuitAdmin(admin.ModelAdmin):
 
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "circuit", "default_queue")
+    list_display = ("name", "code", "circuit", "default_queue", "is_public")
+    list_filter = ("is_public",)
 
 
 class HolidayInline(admin.TabularInline):

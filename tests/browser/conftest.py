@@ -22,6 +22,7 @@ PASSWORD = "Fregues#2026"
 SEEDS = (
     ("fregues.service.migrations.0002_seed_circuits_calendars_queues", "seed"),
     ("fregues.service.migrations.0004_status_public_description_en", "fill"),
+    ("fregues.service.migrations.0006_case_type_is_public", "mark_public"),
     ("fregues.parties.migrations.0007_seed_consent_purposes", "seed"),
     ("fregues.sales.migrations.0002_seed_pipeline_reasons_taxes_rules", "seed"),
 )

@@ -7,6 +7,7 @@ from .lifecycle import lifecycle_move
 from .merge import party_merge
 from .parties import (
     affiliation_add,
+    affiliation_portal_access_set,
     affiliation_remove,
     external_id_add,
     note_add,
@@ -19,6 +20,7 @@ from .suppression import suppression_add, suppression_lift
 
 __all__ = [
     "affiliation_add",
+    "affiliation_portal_access_set",
     "affiliation_remove",
     "consent_allows",
     "consent_record",

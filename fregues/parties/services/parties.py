@@ -516,3 +516,47 @@ def affiliation_remove(*, actor: Any, affiliation_id: int) -> None:
             party_id=person_id,
             summary=summary,
         )
+
+
+def affiliation_portal_access_set(
+    *, actor: Any, affiliation_id: int, sees_cases: bool, party_id: int | None = None
+) -> Affiliation:
+    """Let a person linked to an organisation see (or stop seeing) the organisation's
+    requests when signed in to the portal. Staff decide, link by link: the purchasing director
+    follows the company's requests, a former intern does not. ``party_id``, when given, is the
+    page the change comes from: the link must be one of that party's (404 otherwise)."""
+    require(actor, "party.change")
+    with transaction.atomic():
+        link = (
+            Affiliation.objects.select_for_update()
+            .select_related("person", "organization")
+            .filter(pk=affiliation_id)
+            .first()
+        )
+        if link is None or (
+            party_id is not None and party_id not in (link.person_id, link.organization_id)
+        ):
+            raise NotFound(
+                f"Affiliation {affiliation_id} does not exist.", details={"id": affiliation_id}
+            )
+        sees_cases = bool(sees_cases)
+        if link.portal_sees_cases == sees_cases:
+            return link
+        before = link.portal_sees_cases
+        link.portal_sees_cases = sees_cases
+        link.save(update_fields=["portal_sees_cases", "updated_at"])
+        # both records show the link: their versions move so cached copies are refreshed
+        bump(party_for_update(link.person_id))
+        bump(party_for_update(link.organization_id))
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=link,
+            party_id=link.person_id,
+            summary=(
+                f"{link.person.name} {'sees' if sees_cases else 'no longer sees'} the requests "
+                f"of {link.organization.name} in the portal"
+            )[:300],
+            changes={"portal_sees_cases": [before, sees_cases]},
+        )
+    return link

@@ -494,3 +494,29 @@ def link_remove(request: HttpRequest, party_id: int, link_id: int) -> HttpRespon
     else:
         messages.success(request, _("Link removed."))
     return redirect("parties:detail", party_id)
+
+
+@login_required
+@require_POST
+@service_http_errors
+def link_portal_access(request: HttpRequest, party_id: int, link_id: int) -> HttpResponse:
+    """The links panel's toggle: this person sees (or stops seeing) the organisation's
+    requests in the customer portal."""
+    _load_party(request, party_id)
+    sees = request.POST.get("portal_sees_cases") == "1"
+    try:
+        services.affiliation_portal_access_set(
+            actor=request.user, affiliation_id=link_id, sees_cases=sees, party_id=party_id
+        )
+    except ServiceError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, _conflict_text(exc))
+    else:
+        messages.success(
+            request,
+            _("They now see the organisation's requests in the portal.")
+            if sees
+            else _("They no longer see the organisation's requests in the portal."),
+        )
+    return redirect("parties:detail", party_id)

@@ -3,14 +3,16 @@
 - ``sign_in``: /portal/sign-in, /portal/sign-in/code, /portal/sign-out (no staff token);
 - ``me``: /portal/me (the signed-in customer); portal operations authenticate with the portal
   cookie only (``fregues.portal.auth.portal_auth``), never with a staff token.
+- ``requests``: /portal/case-types and /portal/requests (open, list, follow, reply, survey).
 """
 
 from ninja import Router
 
-from . import me, sign_in
+from . import me, requests, sign_in
 
 # (prefix, router) pairs for fregues/api.py to mount, in this order.
 ROUTERS: list[tuple[str, Router]] = [
     ("/portal", me.router),
     ("/portal", sign_in.router),
+    ("/portal", requests.router),
 ]

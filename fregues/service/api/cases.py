@@ -330,6 +330,7 @@ def list_case_types(request: HttpRequest) -> list[CaseTypeOut]:
             name_en=t.name_en,
             categories=t.categories,
             circuit=t.circuit.name,
+            is_public=t.is_public,
             statuses=[
                 StatusOut(code=s.code, name=s.name, name_en=s.name_en, category=s.category)
                 for s in t.circuit.statuses.all()

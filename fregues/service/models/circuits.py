@@ -99,7 +99,11 @@ class CircuitTransition(models.Model):
 
 
 class CaseType(models.Model):
-    """A kind of request ("technical assistance", "licence request") and its circuit."""
+    """A kind of request ("technical assistance", "licence request") and its circuit.
+
+    ``is_public`` types are the ones a customer may open themselves in the portal; the others
+    (internal follow-ups, complaints staff file on a customer's behalf) only staff open.
+    """
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -109,6 +113,11 @@ class CaseType(models.Model):
         "service.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     categories = models.JSONField(_("categories"), default=list, blank=True)
+    is_public = models.BooleanField(
+        _("customers open it in the portal"),
+        default=False,
+        help_text=_("Customers may open requests of this type themselves in the portal."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -307,6 +307,7 @@ class CaseTypeOut(Schema):
     categories: list[str]
     circuit: str
     statuses: list[StatusOut]
+    is_public: bool = Field(description="Customers may open requests of this type in the portal.")
 
 
 class PartnerIn(Schema):

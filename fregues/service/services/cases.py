@@ -348,6 +348,29 @@ def case_transition(
     channel, in their language, after commit.
     """
     require(actor, "case.change")
+    return transition_apply(
+        actor=actor,
+        protocol=protocol,
+        to_status=to_status,
+        comment=comment,
+        version=version,
+        notify=notify,
+        now=now,
+    )
+
+
+def transition_apply(
+    *,
+    actor: Any,
+    protocol: str,
+    to_status: str,
+    comment: str = "",
+    version: int | None = None,
+    notify: bool = True,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """``case_transition`` without the permission check, for the moves the circuit makes on
+    its own behalf (the customer's answer takes a case out of waiting on the customer)."""
     now = now_or(now)
     with transaction.atomic():
         case = case_for_update(protocol)

@@ -84,11 +84,17 @@ def add_event(
         kind=kind,
         occurred_at=at or timezone.now(),
         actor=user,
-        actor_name=actor_name or (user.get_username() if user else "system"),
+        actor_name=actor_name or (user.get_username() if user else _actor_label(actor)),
         summary=summary[:300],
         data=data or {},
         is_public=public,
     )
+
+
+def _actor_label(actor: Any) -> str:
+    """Who a case event names when no staff user acted: the customer in the portal
+    ("portal:<party id>"), else the system."""
+    return actor[:150] if isinstance(actor, str) and actor.startswith("portal:") else "system"
 
 
 def case_event(name: str, case: Case, **extra: Any) -> None:

@@ -45,8 +45,11 @@ def survey_from_token(token: str) -> SatisfactionSurvey:
     return survey
 
 
-def survey_answer(*, token: str, score: Any, comment: str = "") -> SatisfactionSurvey:
-    """Store the customer's 1–5 score and comment. A survey is answered once."""
+def survey_answer(
+    *, token: str, score: Any, comment: str = "", actor: Any = None
+) -> SatisfactionSurvey:
+    """Store the customer's 1–5 score and comment. A survey is answered once. ``actor`` is
+    the signed-in customer when answered in the portal (None: by the e-mailed link)."""
     try:
         value = int(score)
     except (TypeError, ValueError):
@@ -73,7 +76,7 @@ def survey_answer(*, token: str, score: Any, comment: str = "") -> SatisfactionS
             data={"score": value},
         )
         audit_record(
-            actor=None,
+            actor=actor,
             action="update",
             instance=survey,
             party_id=case.party_id,
