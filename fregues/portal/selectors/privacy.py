@@ -89,3 +89,12 @@ def privacy_request_get(*, actor: Any, request_id: int) -> PrivacyRequest:
     if found is None:
         raise NotFound(str(_("No such privacy request.")))
     return found
+
+
+def privacy_party_get(*, actor: Any, party_id: int) -> Party:
+    """The customer a staff privacy operation is about."""
+    require(actor, "privacy.view")
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        raise NotFound(str(_("No such customer.")))
+    return party
