@@ -10,6 +10,13 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 PATHS = {
+    "/api/v1/portal/privacy/data-export": {"get"},
+    "/api/v1/portal/privacy/requests": {"get", "post"},
+    "/api/v1/parties/{party_id}/data-export": {"get"},
+    "/api/v1/privacy/requests": {"get", "post"},
+    "/api/v1/privacy/requests/{request_id}": {"get"},
+    "/api/v1/privacy/requests/{request_id}/transition": {"post"},
+    "/api/v1/privacy/requests/{request_id}/legal-hold": {"post"},
     "/api/v1/parties": {"get", "post"},
     "/api/v1/parties/{party_id}": {"get", "patch", "put", "delete"},
     "/api/v1/parties/lookup": {"get"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of
 from fregues.core.schemas import ERROR_RESPONSES
@@ -101,12 +101,12 @@ def portal_requests(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: PrivacyRequestOut, **ERROR_RESPONSES},
     summary="Ask for access, portability, correction, erasure or restriction",
 )
-def portal_request_file(request: HttpRequest, payload: PrivacyRequestIn) -> tuple[int, dict]:
+def portal_request_file(request: HttpRequest, payload: PrivacyRequestIn) -> Status:
     party = request.auth.party  # type: ignore[attr-defined]
     filed = privacy_request_file(
         actor=f"portal:{party.pk}", party=party, kind=payload.kind, details=payload.details
     )
-    return 201, _out(filed)
+    return Status(201, _out(filed))
 
 
 @export_router.get(
@@ -140,13 +140,13 @@ def staff_requests(
     response={201: PrivacyRequestOut, **ERROR_RESPONSES},
     summary="Record a request a customer made by phone, letter or at the counter",
 )
-def staff_request_file(request: HttpRequest, payload: StaffPrivacyRequestIn) -> tuple[int, dict]:
+def staff_request_file(request: HttpRequest, payload: StaffPrivacyRequestIn) -> Status:
     actor = actor_of(request)
     party = privacy_party_get(actor=actor, party_id=payload.party_id)
     filed = privacy_request_file(
         actor=actor, party=party, kind=payload.kind, details=payload.details
     )
-    return 201, _out(filed)
+    return Status(201, _out(filed))
 
 
 @staff_router.get(

@@ -181,8 +181,10 @@ def privacy_request_transition(
             raise Invalid.field("reason", _("Say why the request is refused."))
         before = request.state
         if to == PrivacyState.DONE and request.kind == PrivacyKind.ERASURE:
-            request.hold_justification = justification
             privacy_erasure_execute(actor=actor, party=request.party, justification=justification)
+            request.refresh_from_db()  # the erasure cleared the details and renamed the party
+            request.party.refresh_from_db()
+            request.hold_justification = justification
         request.state = to
         request.refusal_reason = reason if to == PrivacyState.REFUSED else ""
         if to in (PrivacyState.DONE, PrivacyState.REFUSED):
