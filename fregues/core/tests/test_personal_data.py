@@ -3,6 +3,9 @@ new model or a new field cannot escape a customer's data export or erasure unnot
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from django.apps import apps
 from django.db import models
 
@@ -98,3 +101,39 @@ def test_every_direct_link_to_a_party_is_followed() -> None:
                     f'of its declaration follows it: add "{field.name}" to party=(...)'
                 )
     assert not problems, "\n".join(problems)
+
+
+def test_a_model_left_out_is_named_with_the_declaration_to_add(monkeypatch: Any) -> None:
+    """What another branch sees when it adds a model with a party link and forgets it."""
+    from fregues.core import personal_data
+
+    kept = {k: v for k, v in personal_data._SOURCES.items() if v.model != "portal.PortalLogin"}
+    monkeypatch.setattr(personal_data, "_SOURCES", kept)
+
+    with pytest.raises(AssertionError) as failure:
+        test_every_model_that_links_to_a_party_is_declared()
+
+    message = str(failure.value)
+    assert "portal.PortalLogin links to a party (party, contact_point)" in message
+    assert "Add to fregues/portal/personal_data.py" in message
+    assert "personal_data_register(" in message and '"portal.PortalLogin",' in message
+
+
+def test_a_field_left_out_is_named_with_where_to_add_it(monkeypatch: Any) -> None:
+    import dataclasses
+
+    from fregues.core import personal_data
+
+    changed = dict(personal_data._SOURCES)
+    party = changed["parties.Party"]
+    changed["parties.Party"] = dataclasses.replace(
+        party, fields=tuple(f for f in party.fields if f != "tier")
+    )
+    monkeypatch.setattr(personal_data, "_SOURCES", changed)
+
+    with pytest.raises(AssertionError) as failure:
+        test_every_field_of_a_declared_model_is_exported_or_said_not_to_be()
+
+    assert 'parties.Party.tier is neither exported nor declared internal: add "tier"' in str(
+        failure.value
+    )
