@@ -8,7 +8,14 @@ the free text that may name or describe the person is cleared. Registered from
 
 from __future__ import annotations
 
-from fregues.core.personal_data import ANONYMISE, KEEP, personal_data_register
+from typing import Any
+
+from fregues.core.personal_data import (
+    ANONYMISE,
+    KEEP,
+    personal_data_register,
+    personal_data_sources,
+)
 
 _TOTALS = ("currency", "subtotal", "discount_total", "tax_total", "total")
 _LINE = (
@@ -40,10 +47,27 @@ def _lines(model: str, parent: str) -> None:
     )
 
 
+def _unlink(model: str, field: str, *, why: str, also: dict[str, Any] | None = None) -> None:
+    """Records of *another* party that name this one in ``field`` (a referral, a contact on
+    an organisation's deal): erasure only removes the link (and ``also``), the rest is not
+    theirs to export or erase. Classified like the main declaration of ``model``."""
+    main = next(s for s in personal_data_sources() if s.model == model)
+    personal_data_register(
+        model,
+        name=f"{model}.{field}",
+        party=(field,),
+        fields=(),
+        internal=(*main.fields, *main.internal),
+        erase=ANONYMISE,
+        anonymise={field: None, **(also or {})},
+        why=why,
+    )
+
+
 def register() -> None:
     personal_data_register(
         "sales.Lead",
-        party=("party", "referred_by"),
+        party=("party",),
         export="leads",
         fields=(
             "name",
@@ -105,7 +129,7 @@ def register() -> None:
     )
     personal_data_register(
         "sales.Opportunity",
-        party=("party", "contact"),
+        party=("party",),
         export="deals",
         fields=(
             "title",
@@ -193,7 +217,7 @@ def register() -> None:
     )
     personal_data_register(
         "sales.Quote",
-        party=("party", "contact"),
+        party=("party",),
         export="quotes",
         fields=(
             "id",
@@ -290,6 +314,14 @@ def register() -> None:
         internal=("id", "created_at", "updated_at", "party", "recorded_by"),
         erase=ANONYMISE,
         anonymise=("reference",),
+    )
+    _unlink("sales.Lead", "referred_by", why="another person's lead forgets who referred them")
+    _unlink("sales.Opportunity", "contact", why="an organisation's deal forgets its contact")
+    _unlink(
+        "sales.Quote",
+        "contact",
+        also={"sent_to": "", "accepted_by": "", "accepted_ip": None},
+        why="an organisation's quote forgets the contact it was sent to and who accepted it",
     )
     _lines("sales.QuoteLine", "quote")
     _lines("sales.OrderLine", "order")

@@ -84,7 +84,7 @@ def register() -> None:
     )
     personal_data_register(
         "service.WorkOrder",
-        party=("case__party", "partner__party"),
+        party=("case__party",),
         export="work_orders",
         fields=("case", "status", "instructions", "sent_at"),
         internal=("id", "partner", "partner_notes", "expires_at", "updated_at"),

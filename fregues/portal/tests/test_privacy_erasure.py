@@ -200,3 +200,21 @@ def test_legal_holds_block_erasure_until_justified(customer: Party, manager: Any
     privacy_erasure_execute(actor=manager, party=customer, justification="Dívida cedida")
     customer.refresh_from_db()
     assert customer.anonymised_at is not None
+
+
+def test_erasing_a_contact_leaves_the_organisations_records_but_not_the_link(
+    customer: Party, manager: Any
+) -> None:
+    from fregues.parties.tests.factories import OrganizationFactory
+    from fregues.sales.tests.factories import LeadFactory, OpportunityFactory
+
+    company = OrganizationFactory(name="Empresa Aurora")
+    deal = OpportunityFactory(party=company, contact=customer, title="Frota de geladeiras")
+    referral = LeadFactory(name="Pessoa Indicada", referred_by=customer)
+
+    privacy_erasure_execute(actor=manager, party=customer)
+
+    deal.refresh_from_db()
+    referral.refresh_from_db()
+    assert deal.title == "Frota de geladeiras" and deal.contact_id is None
+    assert referral.name == "Pessoa Indicada" and referral.referred_by_id is None
