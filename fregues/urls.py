@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fregues.sales.urls")),
     path("", include("fregues.marketing.urls")),
     path("portal/", include("fregues.portal.urls")),
+    path("privacy/", include("fregues.portal.staff_urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:

@@ -212,6 +212,21 @@ CALLS = [
         lambda api, w: api.get(f"/parties/{w['party'].pk}/reach"),
     ),
     Call(
+        "export a customer's personal data",
+        {MANAGER, ADMIN},
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/data-export"),
+    ),
+    Call(
+        "list privacy requests", {MANAGER, ADMIN}, 200, lambda api, w: api.get("/privacy/requests")
+    ),
+    Call(
+        "record a privacy request",
+        {MANAGER, ADMIN},
+        201,
+        lambda api, w: api.post("/privacy/requests", {"party_id": w["party"].pk, "kind": "access"}),
+    ),
+    Call(
         "push an ERP order",
         {ADMIN},
         422,  # allowed, and refused only for its unknown customer

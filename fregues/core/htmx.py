@@ -2,9 +2,9 @@
 
 Slots keep the import rule (core ← accounts ← parties ← interactions ← later apps): a page
 owned by one app shows panels rendered by apps that sit above it, without importing them.
-The page declares a slot by name ("home", "party.main", "party.open_work"); an app registers
-a renderer for it, a function ``(request, obj) -> str | None`` that returns HTML (or None to
-show nothing). Apps register from their views module (imported with the URLconf) or from
+The page declares a slot by name ("home", "party.main", "party.side", "party.open_work"); an
+app registers a renderer for it, a function ``(request, obj) -> str | None`` that returns HTML
+(or None to show nothing). Apps register from their views module (imported with the URLconf) or from
 ``AppConfig.ready()``.
 """
 

@@ -85,6 +85,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # bulk data: loading a file touches thousands of customers; exporting takes them all out
     "data.import": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "data.export": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
+    # data-subject rights (LGPD art. 18 / GDPR art. 15-21): a customer's export, their
+    # requests and the erasure that answers one; the people who own the relationship decide
+    "privacy.view": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
+    "privacy.manage": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
 }
 
 
@@ -98,6 +102,7 @@ CUSTOMER_PERMISSIONS: frozenset[str] = frozenset(
         "consent.change",
         "interaction.create",
         "case.create",
+        "privacy.request",  # download their data, ask for correction or erasure
     }
 )
 

@@ -5,3 +5,8 @@ class IntegrationsConfig(AppConfig):
     name = "fregues.integrations"
     label = "integrations"
     verbose_name = "Import and export"
+
+    def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()

@@ -109,6 +109,9 @@ class Party(Versioned):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_parties"
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    # Set when the customer's personal data was erased (LGPD art. 18 / GDPR art. 17): the row
+    # stays so counts, amounts and dates still add up in reports, but names no one.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "parties"

@@ -384,15 +384,21 @@ def consent_latest_many(
 
 def suppressions_for(*, kind: str, addresses: list[str]) -> dict[str, list[str]]:
     """The active suppression reasons of each of these (normalised) addresses; an address on
-    no list is absent. One query per 5,000 addresses."""
+    no list is absent. An erased customer's address is on the list as its digest, and found.
+    One query per 5,000 addresses."""
+    from .personal_data import suppression_digest
+
     found: dict[str, list[str]] = {}
     unique = sorted(set(a for a in addresses if a))
     for start in range(0, len(unique), 5000):
+        chunk = unique[start : start + 5000]
+        # An erased customer's addresses are kept as digests (fregues/parties/personal_data.py)
+        by_digest = {suppression_digest(a): a for a in chunk}
         rows = Suppression.objects.filter(
-            kind=kind, address__in=one_of(unique[start : start + 5000]), lifted_at__isnull=True
+            kind=kind, address__in=one_of([*chunk, *by_digest]), lifted_at__isnull=True
         ).values_list("address", "reason")
         for address, reason in rows:
-            found.setdefault(address, []).append(reason)
+            found.setdefault(by_digest.get(address, address), []).append(reason)
     return found
 
 

@@ -79,3 +79,6 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"portal session of party {self.party_id}"
+
+
+from .models_privacy import PrivacyKind, PrivacyRequest, PrivacyState  # noqa: E402,F401

@@ -7,6 +7,9 @@ class ServiceConfig(AppConfig):
     verbose_name = "Customer service"
 
     def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register()
         from fregues.core.periodic import register_periodic
         from fregues.core.tasks import EVENT_RECEIVERS
 

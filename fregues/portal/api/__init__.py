@@ -4,15 +4,20 @@
 - ``me``: /portal/me (the signed-in customer); portal operations authenticate with the portal
   cookie only (``fregues.portal.auth.portal_auth``), never with a staff token.
 - ``requests``: /portal/case-types and /portal/requests (open, list, follow, reply, survey).
+- ``privacy``: /portal/privacy/* (the customer's export and requests), /privacy/requests
+  (staff) and /parties/{id}/data-export (staff).
 """
 
 from ninja import Router
 
-from . import me, requests, sign_in
+from . import me, privacy, requests, sign_in
 
 # (prefix, router) pairs for fregues/api.py to mount, in this order.
 ROUTERS: list[tuple[str, Router]] = [
     ("/portal", me.router),
     ("/portal", sign_in.router),
     ("/portal", requests.router),
+    ("/portal", privacy.portal_router),
+    ("/privacy", privacy.staff_router),
+    ("/parties", privacy.export_router),
 ]
