@@ -63,3 +63,6 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"portal session of party {self.party_id}"
+
+
+from .models_orders import CustomisationRequest, Suggestion  # noqa: E402, F401
