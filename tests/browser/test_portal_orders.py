@@ -27,7 +27,14 @@ def customer(transactional_db: None) -> dict[str, Any]:
         actor=None, party_id=ana.pk, purpose="marketing_email", granted=True, source="form"
     )
     quote = QuoteFactory(party=ana, title="Mesa de jantar")
-    add_lines(quote, [(ProductFactory(name="Mesa de carvalho"), 1, "1200.00")])
+    table = ProductFactory(
+        name="Mesa de carvalho",
+        customisation_options=[
+            {"label": "Finish", "kind": "choice", "choices": ["Natural", "Dark"], "required": True},
+            {"label": "Engraving", "kind": "text", "choices": [], "required": False},
+        ],
+    )
+    add_lines(quote, [(table, 1, "1200.00")])
     quote = quote_send(actor=None, quote_id=quote.pk, to="ana@example.com")
     return {"ana": ana, "quote": quote}
 
@@ -50,7 +57,7 @@ def test_accept_a_quote_withdraw_a_consent_send_a_suggestion(
     from django.conf import settings
 
     from fregues.parties.models import ConsentRecord
-    from fregues.portal.models import Suggestion
+    from fregues.portal.models import CustomisationRequest, Suggestion
     from fregues.portal.services import portal_session_open
     from fregues.sales.models import Order, Quote
 
@@ -83,6 +90,18 @@ def test_accept_a_quote_withdraw_a_consent_send_a_suggestion(
     assert quote.status == "accepted"
     order = Order.objects.get(quote=quote)
     assert order.party_id == ana.pk
+
+    # the order it made, and a customisation of what was bought
+    page.get_by_role("link", name=order.number).click()
+    expect(page.locator("h1")).to_contain_text(order.number)
+    _check(page)
+    page.get_by_role("link", name="Ask for a customisation").click()
+    _check(page)
+    page.select_option("#id_option_0", "Dark")
+    page.fill("#id_option_1", "Família Souza")
+    page.click("#customise-form button[type=submit]")
+    expect(page.locator(".portal-messages")).to_contain_text("customisation request")
+    assert CustomisationRequest.objects.get(party=ana).order_id == order.pk
 
     # offers by e-mail withdrawn in one click
     page.goto(f"{live_server.url}/portal/consents/")

@@ -72,6 +72,8 @@ def test_the_customer_sees_their_orders_invoices_and_quotes_and_nobody_elses(
     assert client.get("/api/v1/portal/orders/PED-2").status_code == 404
     assert client.get("/api/v1/portal/orders/PED-1").json()["payment_state"] == "unpaid"
     assert [i["state"] for i in client.get("/api/v1/portal/invoices").json()] == ["overdue"]
+    assert "was due" in client.get("/portal/orders/invoices/NF-9/").content.decode()
+    assert portal_client(bruno).get("/portal/orders/invoices/NF-9/").status_code == 404
     quotes = client.get("/api/v1/portal/quotes").json()
     assert [(q["number"], q["waiting"]) for q in quotes] == [(quote.number, True)]
 
@@ -173,6 +175,8 @@ def test_a_customisation_request_is_checked_against_the_products_options(
         "application/json",
     )
     assert missing.status_code == 422 and "answers.Colour" in missing.json()["errors"]
+    offered = client.get("/api/v1/portal/customisable-products").json()
+    assert [p["id"] for p in offered] == [mug.pk]
     no_options = client.post(
         "/api/v1/portal/customisations",
         {"product_id": plain.pk, "answers": {"Colour": "Blue"}},
