@@ -106,6 +106,21 @@ PATHS = {
     "/api/v1/portal/requests/{protocol}": {"get"},
     "/api/v1/portal/requests/{protocol}/replies": {"post"},
     "/api/v1/portal/requests/{protocol}/survey": {"post"},
+    "/api/v1/portal/orders": {"get"},
+    "/api/v1/portal/orders/{number}": {"get"},
+    "/api/v1/portal/invoices": {"get"},
+    "/api/v1/portal/quotes": {"get"},
+    "/api/v1/portal/quotes/{number}": {"get"},
+    "/api/v1/portal/quotes/{number}/accept": {"post"},
+    "/api/v1/portal/quotes/{number}/decline": {"post"},
+    "/api/v1/portal/customisable-products": {"get"},
+    "/api/v1/portal/customisations": {"post"},
+    "/api/v1/portal/consents": {"get"},
+    "/api/v1/portal/consents/{purpose}": {"post"},
+    "/api/v1/portal/help/articles": {"get"},
+    "/api/v1/portal/suggestions": {"post"},
+    "/api/v1/feedback/suggestions": {"get"},
+    "/api/v1/feedback/customisations": {"get"},
 }
 
 

@@ -81,4 +81,5 @@ class PortalSession(models.Model):
         return f"portal session of party {self.party_id}"
 
 
+from .models_orders import CustomisationRequest, Suggestion  # noqa: E402, F401
 from .models_privacy import PrivacyKind, PrivacyRequest, PrivacyState  # noqa: E402,F401

@@ -2,7 +2,17 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import consents, help_center, home, orders, privacy, profile, requests, sign_in
+from .views import (
+    consents,
+    help_center,
+    home,
+    orders,
+    privacy,
+    profile,
+    requests,
+    sign_in,
+    staff_feedback,
+)
 
 app_name = "portal"
 
@@ -15,4 +25,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *consents.urlpatterns,
     *privacy.urlpatterns,
     *help_center.urlpatterns,
+    *staff_feedback.urlpatterns,
 ]

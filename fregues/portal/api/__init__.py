@@ -6,11 +6,14 @@
 - ``requests``: /portal/case-types and /portal/requests (open, list, follow, reply, survey).
 - ``privacy``: /portal/privacy/* (the customer's export and requests), /privacy/requests
   (staff) and /parties/{id}/data-export (staff).
+- ``orders``: /portal/orders, /portal/invoices, /portal/quotes (accept, decline),
+  /portal/customisations; ``consents``: /portal/consents; ``help``: /portal/help/articles,
+  /portal/suggestions, and the staff's /feedback lists (staff auth).
 """
 
 from ninja import Router
 
-from . import me, privacy, requests, sign_in
+from . import consents, help, me, orders, privacy, requests, sign_in
 
 # (prefix, router) pairs for fregues/api.py to mount, in this order.
 ROUTERS: list[tuple[str, Router]] = [
@@ -20,4 +23,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/portal", privacy.portal_router),
     ("/privacy", privacy.staff_router),
     ("/parties", privacy.export_router),
+    ("/portal", orders.router),
+    ("/portal", consents.router),
+    ("/portal", help.router),
+    ("/feedback", help.staff_router),
 ]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fregues.core.forms import ServiceForm
 
+from ..services.product_options import options_from_text
+
 
 def plain_number(value: Any) -> str:
     """A decimal as one types it in an input: ``2`` for 2.000, ``10.5`` for 10.5000."""
@@ -51,6 +53,16 @@ class ProductForm(ServiceForm):
         label=_("Attributes"),
         required=False,
         help_text=_("One per line, as name: value (colour: blue)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    customisation_options = forms.CharField(
+        label=_("Customisation options"),
+        required=False,
+        help_text=_(
+            "What customers may ask to customise in the portal, one per line: "
+            "“Colour: Blue | Red” offers choices, “Engraving” asks for a text; "
+            "end the label with * to make it required."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
@@ -103,8 +115,14 @@ class ProductForm(ServiceForm):
             "cost": c.get("cost") or None,
             "cost_currency": c.get("cost_currency") or "",
             "attributes": c.get("attributes") or {},
+            "customisation_options": options_from_text(c.get("customisation_options") or ""),
             "is_active": bool(c.get("is_active")),
         }
+
+    def map_service_field(self, name: str) -> str | None:
+        if name.startswith("customisation_options"):
+            return "customisation_options"
+        return super().map_service_field(name)
 
 
 class TaxRateForm(ServiceForm):

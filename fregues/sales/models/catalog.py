@@ -55,6 +55,11 @@ class Product(Versioned):
     source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(_("external id"), max_length=120, blank=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    # What a customer may ask to have changed on it (the portal's customisation requests):
+    # ``[{"label": "Colour", "kind": "choice", "choices": ["Blue", "Red"]},
+    #    {"label": "Engraving", "kind": "text", "choices": []}]``, checked by
+    # ``services.product_options``.
+    customisation_options = models.JSONField(_("customisation options"), default=list, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

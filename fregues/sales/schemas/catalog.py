@@ -61,6 +61,15 @@ class ProductPriceOut(Schema):
     unit_price: Decimal
 
 
+class CustomisationOption(Schema):
+    """One thing a customer may ask to have changed on a product (the portal)."""
+
+    label: str = Field(..., description="What the customer is asked (e.g. Colour).")
+    kind: str = Field("text", description="choice (one of ``choices``) or text (free text).")
+    choices: list[str] = Field(default_factory=list)
+    required: bool = False
+
+
 class ProductIn(Schema):
     """A new product. SKU and name are required; a SKU already taken is a 409."""
 
@@ -75,6 +84,9 @@ class ProductIn(Schema):
     cost_currency: str | None = Field(None, description="ISO 4217; DEFAULT_CURRENCY if omitted.")
     is_active: bool = True
     attributes: dict[str, Any] = Field(default_factory=dict)
+    customisation_options: list[CustomisationOption] = Field(
+        default_factory=list, description="What a customer may ask to customise (the portal)."
+    )
 
 
 class ProductPatch(Schema):
@@ -91,6 +103,7 @@ class ProductPatch(Schema):
     cost_currency: str | None = None
     is_active: bool | None = None
     attributes: dict[str, Any] | None = None
+    customisation_options: list[CustomisationOption] | None = None
     version: int | None = None
 
 
@@ -108,6 +121,7 @@ class ProductOut(Schema):
     source: str
     external_id: str
     attributes: dict[str, Any]
+    customisation_options: list[CustomisationOption] = Field(default_factory=list)
     prices: list[ProductPriceOut] | None = Field(
         None, description="Its price in each list (on the product's own page)."
     )
@@ -143,6 +157,9 @@ class ProductOut(Schema):
             source=product.source,
             external_id=product.external_id,
             attributes=product.attributes or {},
+            customisation_options=[
+                CustomisationOption(**option) for option in product.customisation_options or []
+            ],
             prices=prices,
             version=product.version,
             created_at=product.created_at,

@@ -23,6 +23,7 @@ from ..models import Price, PriceList, Product, TaxRate
 from ..money import clean_currency
 from .catalog_fields import clean_amount, clean_bool, clean_text
 from .common import bump, check_version, locked, sales_event
+from .product_options import clean_customisation_options
 
 PRODUCT_FIELDS = (
     "sku",
@@ -35,6 +36,7 @@ PRODUCT_FIELDS = (
     "cost_currency",
     "is_active",
     "attributes",
+    "customisation_options",
 )
 MAX_ATTRIBUTES = 50
 
@@ -133,6 +135,10 @@ def _clean_product(
         out["is_active"] = clean_bool(data, "is_active", errors)
     if creating or "attributes" in data:
         out["attributes"] = _clean_attributes(data.get("attributes"), errors)
+    if creating or "customisation_options" in data:
+        out["customisation_options"] = clean_customisation_options(
+            data.get("customisation_options"), errors
+        )
     return out
 
 

@@ -22,6 +22,7 @@ from ..filters.catalog import ProductFilters
 from ..forms.catalog import PriceListForm, ProductForm, TaxRateForm, plain_number
 from ..selectors import catalog as selectors
 from ..services import catalog as services
+from ..services.product_options import options_as_text
 
 PRODUCT_PAGE = 100
 
@@ -132,6 +133,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "cost": plain_number(product.cost),
             "cost_currency": product.cost_currency,
             "attributes": ProductForm.attributes_text(product.attributes),
+            "customisation_options": options_as_text(product.customisation_options),
             "is_active": product.is_active,
             "version": product.version,
         },
