@@ -34,6 +34,7 @@ def register() -> None:
             "interaction_id",
             "error",
             "claimed_at",
+            "not_before",
         ),
         erase=ANONYMISE,
         anonymise=("address", "skip_detail", "error"),

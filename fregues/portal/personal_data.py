@@ -11,6 +11,26 @@ from fregues.core.personal_data import ANONYMISE, DELETE, personal_data_register
 
 def register() -> None:
     personal_data_register(
+        "portal.CustomisationRequest",
+        party=("party", "order__party", "interaction__party"),
+        export="customisation_requests",
+        fields=("id", "product", "order", "answers", "note", "created_at"),
+        internal=("party", "interaction"),
+        erase=ANONYMISE,
+        anonymise=("answers", "note"),
+        why="what was asked for stays counted per product; what the person wrote goes",
+    )
+    personal_data_register(
+        "portal.Suggestion",
+        party=("party", "interaction__party"),
+        export="suggestions",
+        fields=("id", "subject", "body", "created_at"),
+        internal=("party", "interaction"),
+        erase=ANONYMISE,
+        anonymise=("subject", "body"),
+        why="the number of suggestions stays; their words may name the person",
+    )
+    personal_data_register(
         "portal.PortalLogin",
         party=("party",),
         fields=(),
@@ -19,6 +39,8 @@ def register() -> None:
             "party",
             "contact_point",
             "method",
+            "purpose",
+            "reference",
             "address",
             "secret_hash",
             "created_at",
