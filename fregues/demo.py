@@ -466,6 +466,10 @@ def load_demo(*, seed: int = 2026) -> str:
         lines.append(sales_report)
         lines.append(marketing_report)
     lines.append("")
+    lines.append(
+        "Customer's portal: /portal/ — sign in as João da Silva with joao.silva@gmail.com "
+        "(e-mails are printed on this console: the sign-in link appears here)."
+    )
     lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _first, _last in DEMO_USERS:
         if role in ROLES and username in users:
