@@ -64,6 +64,9 @@ def audit_record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the service's transaction."""
+    limit = AuditEntry._meta.get_field("action").max_length or 0
+    if len(action) > limit:  # SQLite would store it; PostgreSQL would refuse the whole write
+        raise ValueError(f"audit action {action!r} is longer than {limit} characters")
     if instance is not None:
         entity_type = entity_type or instance._meta.label_lower
         entity_id = entity_id if entity_id is not None else instance.pk

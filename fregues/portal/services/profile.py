@@ -113,7 +113,7 @@ def portal_contact_point_start(
         )
         audit_record(
             actor=actor,
-            action="portal.contact_point_pending",
+            action="portal.point_pending",
             instance=login,
             party_id=party.pk,
             summary=f"{typed.display} added, waiting for confirmation",
@@ -192,7 +192,7 @@ def portal_pending_cancel(*, actor: Any, party: Party, pending_id: int) -> None:
             raise NotFound(_("This confirmation is not waiting any more."))
         audit_record(
             actor=actor,
-            action="portal.contact_point_pending_cancel",
+            action="portal.point_cancel",
             entity_type="portal.portallogin",
             entity_id=pending_id,
             party_id=party.pk,

@@ -201,7 +201,7 @@ def portal_request_open(
             interaction_attach(actor=actor, interaction_id=opened.interaction.pk, attachment=item)
         audit_record(
             actor=actor,
-            action="portal.request_open" if opened.created else "portal.request_joined",
+            action="portal.request_open" if opened.created else "portal.request_join",
             instance=opened.case,
             party_id=party.pk,
             summary=f"{opened.case.protocol}: {subject}"[:300],

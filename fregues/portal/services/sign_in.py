@@ -219,7 +219,7 @@ def portal_sign_in_start(
         )
         audit_record(
             actor=actor or portal_actor(party),
-            action="portal.sign_in_requested",
+            action="portal.sign_in_ask",
             instance=login,
             party_id=party.pk,
             summary=f"Sign-in {login.get_method_display()} sent to {typed.display}",

@@ -69,7 +69,8 @@ def test_a_suggestion_lands_on_the_timeline_and_in_the_staff_list(
     assert empty.status_code == 422 and set(empty.json()["errors"]) == {"subject", "body"}
 
     staff = Client()
-    staff.force_login(make_user("agent"))
+    staff.force_login(make_user("agent", language="en"))
+    staff.cookies["django_language"] = "en"  # the screens speak pt-BR unless one picks
     page = staff.get("/portal/staff/suggestions/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "Open on Sundays" in page.content.decode() and "Ana Souza" in page.content.decode()

@@ -24,7 +24,10 @@ LINK = re.compile(r"http://[^/\s]+(/portal/sign-in/link/[\w\-]+)(\?next=\S+)?")
 
 
 def en() -> Client:
-    return Client(headers={"Accept-Language": "en"})
+    """A browser that chose English (the screens speak pt-BR unless one picks a language)."""
+    client = Client(headers={"Accept-Language": "en"})
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def ask(client: Client, address: str, capture: Any, **extra: str) -> Any:
