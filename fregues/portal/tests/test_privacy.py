@@ -202,3 +202,22 @@ def test_the_privacy_link_is_in_the_staff_nav_for_those_who_may_see_it(
     assert 'href="/privacy/requests/"' in staff_client(make_user).get("/").content.decode()
     agent = staff_client(make_user, "agent").get("/").content.decode()
     assert 'href="/privacy/requests/"' not in agent
+
+
+def test_staff_record_a_customers_request_from_the_customer_page(
+    make_user: Callable[..., Any], customer: Any
+) -> None:
+    """A request made by phone or at the counter is filed from the customer page and opens its
+    page (deadline, holds, actions); a correction without details files nothing."""
+    client = staff_client(make_user)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Record a request from this customer" in page
+    url = f"/privacy/customers/{customer.pk}/requests"
+    refused = client.post(url, {"kind": "correction", "details": ""})
+    assert refused.status_code == 302 and not PrivacyRequest.objects.filter(party=customer)
+    filed = client.post(url, {"kind": "erasure"})
+    request = PrivacyRequest.objects.get(party=customer)
+    assert request.kind == "erasure" and filed["Location"] == f"/privacy/requests/{request.pk}/"
+    agent = staff_client(make_user, "agent")
+    assert agent.post(url, {"kind": "erasure"}).status_code == 403
+    assert PrivacyRequest.objects.filter(party=customer).count() == 1

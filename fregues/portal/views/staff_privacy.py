@@ -30,6 +30,7 @@ from ..selectors.privacy import (
 )
 from ..services.privacy import (
     privacy_export_build,
+    privacy_request_file,
     privacy_request_legal_hold,
     privacy_request_transition,
 )
@@ -102,11 +103,45 @@ def party_export(request: HttpRequest, party_id: int) -> HttpResponse:
     return response
 
 
+@login_required
+@require_POST
+@service_http_errors
+def party_request_file(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Staff file a request the customer made by phone, letter or at the counter; its page
+    then carries the deadline, the holds and the actions (erasure included)."""
+    party = privacy_party_get(actor=request.user, party_id=party_id)
+    try:
+        filed = privacy_request_file(
+            actor=request.user,
+            party=party,
+            kind=request.POST.get("kind", ""),
+            details=request.POST.get("details", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, " ".join([error.message, *_flat(error)]))
+        return redirect("parties:detail", party_id)
+    messages.success(request, _("Request recorded; answer it by its deadline."))
+    return redirect("privacy:request", filed.pk)
+
+
+def _flat(error: ServiceError) -> list[str]:
+    return [
+        str(m)
+        for msgs in error.errors.values()
+        for m in (msgs if isinstance(msgs, list) else [msgs])
+    ]
+
+
 def party_privacy_panel(request: HttpRequest, party: Any) -> str | None:
     """The customer page's privacy card: export, requests, erasure state (privacy.view)."""
     if not can(request.user, "privacy.view"):
         return None
-    context = {"party": party, "requests": list(privacy_requests_of(party)[:5])}
+    context = {
+        "party": party,
+        "requests": list(privacy_requests_of(party)[:5]),
+        "kinds": PrivacyKind.choices,
+        "may_file": can(request.user, "privacy.manage") and not party.anonymised_at,
+    }
     return render_to_string("portal/staff/party_privacy_panel.html", context, request=request)
 
 
@@ -116,4 +151,5 @@ urlpatterns: list[URLPattern] = [
     path("requests/", request_list, name="requests"),
     path("requests/<int:request_id>/", request_detail, name="request"),
     path("customers/<int:party_id>/export", party_export, name="party_export"),
+    path("customers/<int:party_id>/requests", party_request_file, name="party_request_file"),
 ]
