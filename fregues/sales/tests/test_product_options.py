@@ -55,6 +55,7 @@ def test_options_through_the_api(api_as: Any) -> None:
 
 def test_options_on_the_staff_product_form(make_user: Any) -> None:
     client = Client(headers={"Accept-Language": "en"})
+    client.cookies["django_language"] = "en"  # the screens speak pt-BR unless one picks
     client.force_login(make_user("admin"))
     page = client.get("/sales/products/new/").content.decode()
     assert 'for="id_customisation_options"' in page
