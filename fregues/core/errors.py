@@ -29,6 +29,11 @@ class ServiceError(Exception):
         self.errors = errors or {}
         self.details = details or {}
 
+    def field_text(self) -> str:
+        """The per-field messages in one line (for a toast), or the message when there are none."""
+        problems = [str(m) for messages in self.errors.values() for m in messages]
+        return " ".join(problems) or self.message
+
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message, "errors": self.errors}
         body.update(self.details)

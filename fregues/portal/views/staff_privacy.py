@@ -118,18 +118,10 @@ def party_request_file(request: HttpRequest, party_id: int) -> HttpResponse:
             details=request.POST.get("details", ""),
         )
     except ServiceError as error:
-        messages.error(request, " ".join([error.message, *_flat(error)]))
+        messages.error(request, error.field_text())
         return redirect("parties:detail", party_id)
     messages.success(request, _("Request recorded; answer it by its deadline."))
     return redirect("privacy:request", filed.pk)
-
-
-def _flat(error: ServiceError) -> list[str]:
-    return [
-        str(m)
-        for msgs in error.errors.values()
-        for m in (msgs if isinstance(msgs, list) else [msgs])
-    ]
 
 
 def party_privacy_panel(request: HttpRequest, party: Any) -> str | None:

@@ -68,8 +68,7 @@ def _refusal(exc: ServiceError) -> str:
         return _("Someone else changed this deal meanwhile: the board shows it as it is now.")
     if exc.code == "forbidden":
         return _("Your role does not allow this action.")
-    problems = [m for messages_ in exc.errors.values() for m in messages_]
-    return " ".join(problems) or exc.message
+    return exc.field_text()
 
 
 def _common(request: HttpRequest) -> dict[str, Any]:
