@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fregues.accounts.api import router as accounts_router
+from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.accounts.auth import api_auth
 from fregues.core.errors import ServiceError
 from fregues.integrations.api import exports_router, imports_router
@@ -56,6 +57,8 @@ for prefix, marketing_router in MARKETING_ROUTERS:
     api.add_router(prefix, marketing_router)
 for prefix, portal_router in PORTAL_ROUTERS:
     api.add_router(prefix, portal_router)
+for prefix, analytics_router in ANALYTICS_ROUTERS:
+    api.add_router(prefix, analytics_router)
 
 
 def _field_name(loc: list) -> str:

@@ -72,6 +72,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Analytics reads (every report, the pivot) go to a read replica when one is given; the
+# refresh of the reporting store always writes the primary (fregues/analytics/db.py).
+if env("ANALYTICS_DATABASE_URL"):
+    DATABASES["analytics"] = dj_database_url.parse(
+        env("ANALYTICS_DATABASE_URL"),
+        conn_max_age=int(env("CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+    DATABASES["analytics"]["TEST"] = {"MIRROR": "default"}
 if env_bool("PGBOUNCER"):  # transaction pooling cannot keep a server-side cursor open
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
@@ -94,6 +103,7 @@ INSTALLED_APPS = [
     "fregues.sales",
     "fregues.marketing",
     "fregues.portal",
+    "fregues.analytics",
     "fregues.integrations",
 ]
 if IS_POSTGRES:
@@ -244,6 +254,8 @@ PORTAL_ATTACHMENT_TYPES = env_list(
     "application/pdf,image/jpeg,image/png,image/webp,text/plain",
 )
 PORTAL_ATTACHMENT_MAX_MB = int(env("PORTAL_ATTACHMENT_MAX_MB", "10"))
+# The currency every analytics figure is in (revenue in others converted by exchange rates).
+ANALYTICS_CURRENCY = env("ANALYTICS_CURRENCY", DEFAULT_CURRENCY)
 PORTAL_ATTACHMENT_MAX_FILES = int(env("PORTAL_ATTACHMENT_MAX_FILES", "5"))
 # Requests, replies and suggestions a customer may send per hour (a runaway script, not a person).
 PORTAL_WRITES_PER_HOUR = int(env("PORTAL_WRITES_PER_HOUR", "30"))

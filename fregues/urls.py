@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fregues.marketing.urls")),
     path("portal/", include("fregues.portal.urls")),
     path("privacy/", include("fregues.portal.staff_urls")),
+    path("analytics/", include("fregues.analytics.urls")),
     path("", include("fregues.core.urls")),
 ]
 if settings.DEBUG:

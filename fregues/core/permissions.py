@@ -76,6 +76,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "erp.sync": frozenset({ADMIN}),
     # marketing: segments and campaigns; the sending policy (open-complaint rule, frequency
     # caps) binds every marketing sender
+    # analytics: reports read the reporting store; marketing sees amounts only in aggregate
+    # (cells and totals, never one customer's revenue or value)
+    "analytics.view": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, SALES, MARKETING, ADMIN}),
+    "analytics.customer_value": _EVERYONE - {MARKETING},  # one customer's scores and amounts
+    "analytics.drill": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, SALES, MARKETING, ADMIN}),
+    "analytics.configure": frozenset({ADMIN}),
     "segment.view": frozenset({MARKETING, RELATIONSHIP_MANAGER, SALES, ADMIN}),
     "segment.change": frozenset({MARKETING, ADMIN}),
     "campaign.view": frozenset({MARKETING, RELATIONSHIP_MANAGER, ADMIN}),

@@ -1,0 +1,39 @@
+"""Where analytics keeps data about a person: the customer's row in the reporting store
+(their dimensions, measures and scores — profiling, so it is exported with their data).
+
+Registered from ``AnalyticsConfig.ready()``; see ``fregues.core.personal_data``.
+"""
+
+from __future__ import annotations
+
+from fregues.core.personal_data import DELETE, personal_data_register
+
+SCORES = (
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_segment",
+    "clv",
+    "p_alive",
+    "expected_orders_year",
+    "churn_risk",
+    "churn_reasons",
+    "quadrant",
+    "unprofitable_reasons",
+    "refreshed_at",
+)
+
+
+def register() -> None:
+    from .models import CustomerFact
+
+    every = {f.name for f in CustomerFact._meta.get_fields() if f.concrete}
+    personal_data_register(
+        "analytics.CustomerFact",
+        party=("party",),
+        export="analytics_scores",
+        fields=SCORES,
+        internal=tuple(sorted(every - set(SCORES))),
+        erase=DELETE,
+        why="derived from the customer's records; the next refresh skips erased customers",
+    )

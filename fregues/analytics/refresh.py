@@ -1,0 +1,66 @@
+"""The registry of the reporting store's parts and what each needs to refresh.
+
+Each part of the store (customer facts, scores, service facts, the pivot's cube...) registers
+one function that brings its tables up to date for a :class:`RefreshWindow`, in ``order``.
+``services/refresh.py`` runs them one after another, each in its own transaction, and keeps
+each part's watermark in ``RefreshState``.
+
+A refresher must be idempotent (running the same window twice changes nothing) and must
+rebuild everything when ``window.full`` is true. It reads other apps' tables and writes only
+``analytics_*`` tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The RefreshState row that keeps two refreshes from running at once.
+LEASE_NAME = "_lease"
+
+# The modules that register refreshers (imported from AnalyticsConfig.ready()).
+REFRESHER_MODULES: list[str] = []
+
+
+@dataclass(frozen=True)
+class RefreshWindow:
+    """What a refresher must bring up to date: changes from ``since`` (None: everything) up
+    to ``until``; ``today`` is the local date the dimensions are computed for (age bands)."""
+
+    since: datetime.datetime | None
+    until: datetime.datetime
+    today: datetime.date
+
+    @property
+    def full(self) -> bool:
+        return self.since is None
+
+
+Refresh = Callable[[RefreshWindow], int]
+
+
+@dataclass(frozen=True)
+class Refresher:
+    name: str
+    run: Refresh
+    order: int
+    label: str
+
+
+_REFRESHERS: dict[str, Refresher] = {}
+
+
+def refresher_register(name: str, run: Refresh, *, order: int = 100, label: str = "") -> None:
+    """Register (or replace) the refresher ``name``; ``run(window)`` returns the rows it wrote."""
+    _REFRESHERS[name] = Refresher(name=name, run=run, order=order, label=label or name)
+
+
+def refreshers() -> list[Refresher]:
+    return sorted(_REFRESHERS.values(), key=lambda r: (r.order, r.name))
+
+
+def register_refreshers() -> None:
+    for module in REFRESHER_MODULES:
+        importlib.import_module(module)
