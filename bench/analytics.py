@@ -160,6 +160,7 @@ def day_sql(now: dt.datetime) -> list[tuple[str, str]]:
     # business times at the end of the history; created_at/updated_at are now(): after the
     # full refresh's watermark, as a real day's changes would be
     ts = f"timestamptz '{now.isoformat()}'"
+    run = "floor(extract(epoch FROM now()))::bigint"  # a measurement may be repeated (--reuse)
     return [
         (
             "new interactions",
@@ -177,7 +178,7 @@ def day_sql(now: dt.datetime) -> list[tuple[str, str]]:
                 payment_state, ordered_at, paid_at, amount_paid, cost_total, notes, content_hash,
                 currency, subtotal, discount_total, tax_total, total, version, created_at,
                 updated_at)
-            SELECT 'D-' || p.id, 'bench', 'day-' || p.id, p.id, 'confirmed', 'paid',
+            SELECT 'D-' || p.id || '-' || {run}, 'bench', 'day-' || p.id || '-' || {run}, p.id, 'confirmed', 'paid',
                    {ts} + interval '3 hours', {ts} + interval '3 hours', 120.00, NULL, '', '',
                    'BRL', 120.00, 0, 0, 120.00, 1, now(), now()
             FROM parties_party p WHERE {_r(64, 1000)} < 5""",
@@ -191,7 +192,8 @@ def day_sql(now: dt.datetime) -> list[tuple[str, str]]:
                    120.00, pr.cost
             FROM sales_order o
             JOIN LATERAL (SELECT * FROM sales_product ORDER BY id LIMIT 1) pr ON true
-            WHERE o.source = 'bench' AND o.external_id LIKE 'day-%'""",
+            WHERE o.source = 'bench' AND o.external_id LIKE 'day-%'
+              AND NOT EXISTS (SELECT 1 FROM sales_orderline l WHERE l.order_id = o.id)""",
         ),
         (
             "new cases",
@@ -199,7 +201,7 @@ def day_sql(now: dt.datetime) -> list[tuple[str, str]]:
                 category, priority, queue_id, status_id, status_changed_at, is_open, subject,
                 description, sla_paused_minutes, escalation_level, version, created_at,
                 updated_at, first_response_due, resolution_due)
-            SELECT 'DAY-' || p.id, 'D' || p.id, p.id, 'phone', t.id, '', 'normal',
+            SELECT 'DAY-' || p.id || '-' || {run}, 'D' || p.id, p.id, 'phone', t.id, '', 'normal',
                    t.default_queue_id,
                    (SELECT s.id FROM service_circuitstatus s
                     WHERE s.circuit_id = t.circuit_id AND s.is_initial LIMIT 1),
@@ -378,17 +380,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "max_rss_mb": step.max_rss_mb,
         }
         log(f"  {json.dumps(out[name])}")
-    if not args.reuse:
-        log("a day of changes")
-        step = run([sys.executable, "-m", "bench.analytics", "--child", "day"], env)
-        out["day"] = step.last_json() or {"error": step.tail()}
-        log("fregues analytics refresh (the day)")
-        step = run([*fregues, "analytics", "refresh", "--json"], env, timeout=args.timeout)
-        out["day_refresh"] = (step.last_json() or {"error": step.tail()}) | {
-            "wall_seconds": round(step.seconds, 1),
-            "max_rss_mb": step.max_rss_mb,
-        }
-        log(f"  {json.dumps(out['day_refresh'])}")
+    # a new day of changes on every run, also on a kept base (--reuse)
+    log("a day of changes")
+    step = run([sys.executable, "-m", "bench.analytics", "--child", "day"], env)
+    out["day"] = step.last_json() or {"error": step.tail()}
+    log("fregues analytics refresh (the day)")
+    step = run([*fregues, "analytics", "refresh", "--json"], env, timeout=args.timeout)
+    out["day_refresh"] = (step.last_json() or {"error": step.tail()}) | {
+        "wall_seconds": round(step.seconds, 1),
+        "max_rss_mb": step.max_rss_mb,
+    }
+    log(f"  {json.dumps(out['day_refresh'])}")
     log("reports")
     step = run(
         [sys.executable, "-m", "bench.analytics", "--child", "reports", "--repeat",
