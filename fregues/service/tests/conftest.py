@@ -1,6 +1,6 @@
 """Fixtures of the customer-service tests: customers who can be notified, the seeded case
 types, a partner, a clock in São Paulo time, and a row-count guard that covers the service
-tables too.
+tables too; ``case``, a case opened through /api/v1, for the API tests.
 
 The root ``conftest.py`` runs background tasks at once (ImmediateBackend); tasks are enqueued
 on commit, so a test sees notices and inferred avoidable contacts only inside
@@ -22,6 +22,7 @@ from fregues.parties.tests.factories import ContactPointFactory, PartyFactory
 from fregues.service.models import Case, CaseType, ServicePartner
 from fregues.service.services import case_open, case_transition
 
+from ._helpers import opened
 from .factories_cases import PartnerFactory, case_type
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -124,6 +125,14 @@ def licence(db: None) -> CaseType:
 @pytest.fixture
 def partner(db: None) -> ServicePartner:
     return PartnerFactory(email="ordens@tecnicos-unidos.com.br")
+
+
+@pytest.fixture
+def case(api: Any, customer: Party) -> dict[str, Any]:
+    """A case of Ana's opened through /api/v1 (high priority, "Avaria"): its JSON."""
+    response = opened(api, customer, priority="high", category="Avaria")
+    assert response.status_code == 201, response.json()
+    return response.json()
 
 
 @pytest.fixture
