@@ -50,6 +50,7 @@ from fregues.sales.services.order_imports import order_import_many, order_import
 
 from .fields import FIELDS, GROUPED_BY, auto_map
 from .models import ImportJob
+from .staged import run_staged, staged_possible
 from .tables import FileRejected, Table, sample_rows, table_open
 
 BATCH_SIZE = 5000
@@ -343,6 +344,16 @@ class _Run:
             self.writer.writerow([line, reason, *cells.get(line, [])])
         self.written = len(self.report.rejected)
 
+    def add_counted(self, count: int, rows: list[ImportRow], result: ImportReport) -> None:
+        """``add`` for a staged run: ``count`` rows done, ``rows`` those read back (the cells
+        of its rejected rows are among them)."""
+        self.report.add(result)
+        self.rows_done += count
+        cells = {row.line: row.cells for row in rows}
+        for line, reason in self.report.rejected[self.written :]:
+            self.writer.writerow([line, reason, *cells.get(line, [])])
+        self.written = len(self.report.rejected)
+
     def refresh_statistics(self) -> None:
         """Re-analyse the tables being loaded each time the rows written double (20k, 40k,
         80k, ...): a handful of ANALYZEs per million rows keeps the lookups on their indexes."""
@@ -519,7 +530,10 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind in ("parties", "leads") else {}
     try:
         with _fewer_collections():
-            _run_batches(actor, job, table, run, importer, kwargs, progress)
+            if staged_possible(job, table):
+                run_staged(actor, job, table, run, lambda: _batches(job, table, run), progress)
+            else:
+                _run_batches(actor, job, table, run, importer, kwargs, progress)
         run.add([], ImportReport())  # ragged rows after the last batch
         job.status = ImportJob.Status.DONE
     except Exception as exc:
