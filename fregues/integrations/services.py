@@ -399,16 +399,37 @@ class _Run:
 
 
 def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow]]:
-    """Rows in batches of about BATCH_SIZE. For a grouped kind (the lines of an order) a batch
-    ends between groups, and a group met again after others is refused: its rows must follow
-    each other in the file."""
+    """Rows in batches of about BATCH_SIZE (``_cell_batches``), each row with its values by
+    field."""
     columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
     single = len({name for _index, name in columns}) == len(columns)
+    values: dict[str, list[str]]
+    for chunk in _cell_batches(job, table, run):
+        batch: list[ImportRow] = []
+        for line, cells in chunk:
+            if single:  # one column per field (the usual case): a comprehension is faster
+                values = {name: [cells[index]] for index, name in columns if cells[index]}
+            else:
+                values = {}
+                for index, name in columns:
+                    value = cells[index]
+                    if value:
+                        values.setdefault(name, []).append(value)
+            batch.append(ImportRow(line, values, cells))
+        yield batch
+
+
+def _cell_batches(
+    job: ImportJob, table: Table, run: _Run
+) -> Iterator[list[tuple[int, list[str]]]]:
+    """``(line, cells)`` in batches of about BATCH_SIZE. For a grouped kind (the lines of an
+    order) a batch ends between groups, and a group met again after others is refused: its
+    rows must follow each other in the file."""
+    columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
     group_field = GROUPED_BY.get(job.kind)
     group_at = next((i for i, f in columns if f == group_field), None)
     current, finished = "", set()
-    batch: list[ImportRow] = []
-    values: dict[str, list[str]]
+    batch: list[tuple[int, list[str]]] = []
     for line, cells in table.rows():
         if isinstance(cells, str):  # a row that cannot be read whole
             run.report.rejected.append((line, cells))
@@ -427,15 +448,7 @@ def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow
                 if len(batch) >= BATCH_SIZE:
                     yield batch
                     batch = []
-        if single:  # one column per field (the usual case): a comprehension is faster
-            values = {name: [cells[index]] for index, name in columns if cells[index]}
-        else:
-            values = {}
-            for index, name in columns:
-                value = cells[index]
-                if value:
-                    values.setdefault(name, []).append(value)
-        batch.append(ImportRow(line, values, cells))
+        batch.append((line, cells))
         if group_at is None and len(batch) >= BATCH_SIZE:
             yield batch
             batch = []
@@ -531,7 +544,7 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     try:
         with _fewer_collections():
             if staged_possible(job, table):
-                run_staged(actor, job, table, run, lambda: _batches(job, table, run), progress)
+                run_staged(actor, job, table, run, lambda: _cell_batches(job, table, run), progress)
             else:
                 _run_batches(actor, job, table, run, importer, kwargs, progress)
         run.add([], ImportReport())  # ragged rows after the last batch

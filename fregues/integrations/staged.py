@@ -14,6 +14,7 @@ SQLite, and files mapping a field from two columns, keep the row-by-row path
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -49,7 +50,7 @@ def run_staged(
     job: ImportJob,
     table: Table,
     run: Any,
-    batches: Callable[[], Iterator[list[Any]]],
+    batches: Callable[[], Iterator[list[tuple[int, list[str]]]]],
     progress: Callable[[ImportJob], None] | None,
 ) -> None:
     """Stage the file, read it in SQL, then write batch by batch (``run`` is the engine's
@@ -67,22 +68,25 @@ def run_staged(
             before.append(run.report.rejected[:])
             del run.report.rejected[:]
             sizes.append(len(batch))
-            for row in batch:
-                cells = row.cells
+            for line, cells in batch:
                 yield (
                     number,
-                    row.line,
+                    line,
                     cells[group_at].strip()[:120],
                     len(cells),
                     *cells,
                     *([None] * (width - len(cells))),
                 )
 
+    clock = time.perf_counter()
+    steps: dict[str, Any] = {}
     try:
         order_stage_copy(stage, staged_rows())
         after = run.report.rejected[:]
         del run.report.rejected[:]
-        order_import_stage(actor=actor, stage=stage, source=source)
+        steps["stage_s"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
+        steps["orders"] = order_import_stage(actor=actor, stage=stage, source=source)
+        steps["check_s"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
         for number, size in enumerate(sizes):
             run.report.rejected.extend(before[number])
             result, rows = order_import_staged_batch(
@@ -100,5 +104,8 @@ def run_staged(
                 progress(job)
         run.report.rejected.extend(after)
         run.add_counted(0, [], ImportReport())
+        steps["write_s"] = round(time.perf_counter() - clock, 2)
+        # where the time went, for the summary (``fregues import --json``) and the benchmark
+        job.options = {**job.options, "steps": steps}
     finally:
         order_stage_drop(stage)

@@ -251,7 +251,7 @@ def _both(tmp_path: Path, text: str, settings: Any, monkeypatch: Any) -> list[di
             for again in (1, 2):
                 errors = tmp_path / f"rejected-{staged}-{again}.csv"
                 summary = _import(path, errors)
-                for volatile in ("job", "rows_per_second", "seconds", "elapsed", "errors_file"):
+                for volatile in ("job", "rows_per_second", "seconds", "elapsed", "errors_file", "steps"):
                     summary.pop(volatile, None)
                 summary.pop("seconds", None)
                 rejected = errors.read_text(encoding="utf-8-sig") if errors.exists() else ""

@@ -59,7 +59,7 @@ class Stage:
 
     @property
     def names(self) -> list[str]:
-        return [self.table(p) for p in ("rows", "dict", "lin", "ord0", "ord", "cust")]
+        return [self.table(p) for p in ("rows", "dict", "lin", "ordh", "ord", "cust")]
 
 
 def order_stage_open(*, actor: Any, tag: str, width: int, fields: dict[str, int]) -> Stage:
@@ -261,7 +261,7 @@ SELECT o.*, cu.txt AS currency, oa.ts AS ordered_at, pa.ts AS paid_at_given, st.
     || 'ordered_at=' || oa.txt || chr(31) || 'paid_at=' || coalesce(pa.txt, '') || chr(31)
     || 'payment_state=' || ps.txt || chr(31) || 'status=' || st.txt || chr(31) || o.ltexts,
     'UTF8')), 'hex') AS fingerprint
-FROM {stage.table("ord0")} o
+FROM ({_orders_sql(stage)}) o
 {joins}
 """
 
@@ -277,7 +277,7 @@ SELECT k.*, e.party_id AS code_pid, cp.merged_into_id AS code_merged,
      WHERE k.k2 <> '' AND tax_id <> '' AND merged_into_id IS NULL AND tax_id = k.k2)
   ) AS tax_pid,
   em.n AS email_n, em.pid AS email_pid, em.merged AS email_merged
-FROM (SELECT DISTINCT cext, k1, k2, email FROM {stage.table("ord")} WHERE head_ok) k
+FROM (SELECT DISTINCT cext, k1, k2, email FROM {stage.table("ordh")} WHERE head_ok) k
 LEFT JOIN parties_externalid e ON k.cext <> '' AND e.source = %(source)s AND e.code = k.cext
 LEFT JOIN parties_party cp ON cp.id = e.party_id
 LEFT JOIN LATERAL (
@@ -290,41 +290,41 @@ LEFT JOIN LATERAL (
 
 
 # What to do with each order: 'skip' (stored with the same fingerprint), 'create' (everything
-# checked, customer and products found), 'python' (the row-by-row path decides).
-_DECIDE = f"""
-UPDATE {{ord}} o SET
-  total = o.subtotal - o.discount_total + o.tax_total,
-  amount_paid = coalesce(o.paid_given, CASE WHEN o.state_given = 'paid'
-    THEN o.subtotal - o.discount_total + o.tax_total ELSE 0 END)
-;
-UPDATE {{ord}} o SET
-  payment_state = CASE WHEN o.state_given <> '' THEN o.state_given
-    WHEN o.amount_paid <= 0 THEN 'unpaid' WHEN o.amount_paid >= o.total THEN 'paid'
-    ELSE 'partial' END,
-  head_ok = o.head_ok AND o.amount_paid <= o.total AND o.total <= {MAX_AMOUNT},
-  cost_total = CASE WHEN o.all_cost AND (o.pcc_min IS NULL
-    OR (o.pcc_min = o.currency AND o.pcc_max = o.currency)) THEN round(o.cost_sum, 2) END
-;
-UPDATE {{ord}} o SET paid_at = coalesce(o.paid_at_given,
-  CASE WHEN o.payment_state = 'paid' THEN o.ordered_at END)
-;
-UPDATE {{ord}} o SET stored_id = so.id, stored_hash = so.content_hash
-FROM sales_order so
-WHERE so.external_id <> '' AND so.source = %(source)s AND so.external_id = o.k
-;
-UPDATE {{ord}} o SET party_id = CASE
-    WHEN c.cext <> '' AND c.code_pid IS NOT NULL THEN
+# checked, customer and products found), 'python' (the row-by-row path decides); with the
+# payment state and amount as ``orders.payment_fields`` gives them and the cost total.
+def _decide_sql(stage: Stage) -> str:
+    return f"""
+SELECT h.*, x.total, y.amount_paid, z.payment_state,
+  coalesce(h.paid_at_given, CASE WHEN z.payment_state = 'paid' THEN h.ordered_at END) AS paid_at,
+  CASE WHEN h.all_cost AND (h.pcc_min IS NULL
+    OR (h.pcc_min = h.currency AND h.pcc_max = h.currency)) THEN round(h.cost_sum, 2) END
+    AS cost_total,
+  w.party_id,
+  CASE WHEN NOT (h.head_ok AND y.amount_paid <= x.total AND x.total <= {MAX_AMOUNT})
+         THEN 'python'
+       WHEN so.id IS NOT NULL AND so.content_hash = h.fingerprint THEN 'skip'
+       WHEN so.id IS NULL AND w.party_id IS NOT NULL AND h.found THEN 'create'
+       ELSE 'python' END AS action
+FROM {stage.table("ordh")} h
+CROSS JOIN LATERAL (SELECT h.subtotal - h.discount_total + h.tax_total AS total) x
+CROSS JOIN LATERAL (
+  SELECT coalesce(h.paid_given, CASE WHEN h.state_given = 'paid' THEN x.total ELSE 0 END)
+    AS amount_paid
+) y
+CROSS JOIN LATERAL (
+  SELECT CASE WHEN h.state_given <> '' THEN h.state_given WHEN y.amount_paid <= 0 THEN 'unpaid'
+    WHEN y.amount_paid >= x.total THEN 'paid' ELSE 'partial' END AS payment_state
+) z
+LEFT JOIN sales_order so
+  ON so.external_id <> '' AND so.source = %(source)s AND so.external_id = h.k
+LEFT JOIN {stage.table("cust")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
+  AND c.k2 = h.k2 AND c.email = h.email
+CROSS JOIN LATERAL (
+  SELECT CASE WHEN c.cext <> '' AND c.code_pid IS NOT NULL THEN
       CASE WHEN c.code_merged IS NULL THEN c.code_pid END
     WHEN c.tax_pid IS NOT NULL THEN c.tax_pid
-    WHEN c.email_n = 1 AND NOT c.email_merged THEN c.email_pid END
-FROM {{cust}} c
-WHERE o.head_ok AND c.cext = o.cext AND c.k1 = o.k1 AND c.k2 = o.k2 AND c.email = o.email
-;
-UPDATE {{ord}} o SET action = CASE
-  WHEN NOT o.head_ok THEN 'python'
-  WHEN o.stored_id IS NOT NULL AND o.stored_hash = o.fingerprint THEN 'skip'
-  WHEN o.stored_id IS NULL AND o.party_id IS NOT NULL AND o.found THEN 'create'
-  ELSE 'python' END
+    WHEN c.email_n = 1 AND NOT c.email_merged THEN c.email_pid END AS party_id
+) w
 """
 
 
@@ -334,25 +334,20 @@ def order_import_stage(*, actor: Any, stage: Stage, source: str) -> dict[str, in
     require(actor, "data.import")
     require(actor, "order.change")
     params = {"source": source}
+    rows = stage.table("rows")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX ON {rows} (b)")
+        cursor.execute(f"ANALYZE {rows}")
     _dictionaries(stage)
-    names = {p: stage.table(p) for p in ("lin", "ord0", "ord", "cust")}
+    names = {p: stage.table(p) for p in ("lin", "ordh", "ord", "cust")}
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {names['lin']} AS {_lines_sql(stage)}", params)
         cursor.execute(f"CREATE INDEX ON {names['lin']} (b, k)")
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['ord0']} AS {_orders_sql(stage)}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['ord']} AS {_heads_sql(stage)}")
-        cursor.execute(
-            f"ALTER TABLE {names['ord']} ADD COLUMN total numeric, ADD COLUMN amount_paid numeric, "
-            "ADD COLUMN payment_state text, ADD COLUMN paid_at timestamptz, "
-            "ADD COLUMN cost_total numeric, ADD COLUMN stored_id bigint, "
-            "ADD COLUMN stored_hash text, ADD COLUMN party_id bigint, ADD COLUMN action text"
-        )
-        cursor.execute(f"CREATE INDEX ON {names['ord']} (b)")
-        statements = _DECIDE.format(**names).split(";\n")
-        for statement in statements[:3]:
-            cursor.execute(statement)
+        cursor.execute(f"ANALYZE {names['lin']}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {names['ordh']} AS {_heads_sql(stage)}")
         cursor.execute(f"CREATE UNLOGGED TABLE {names['cust']} AS {_customers_sql(stage)}", params)
-        for statement in statements[3:]:
-            cursor.execute(statement, params if "%(" in statement else None)
+        cursor.execute(f"CREATE UNLOGGED TABLE {names['ord']} AS {_decide_sql(stage)}", params)
+        cursor.execute(f"CREATE INDEX ON {names['ord']} (b)")
+        cursor.execute(f"ANALYZE {names['ord']}")
         cursor.execute(f"SELECT action, count(*) FROM {names['ord']} GROUP BY action")
         return {action: count for action, count in cursor.fetchall()}
