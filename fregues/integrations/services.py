@@ -419,9 +419,7 @@ def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow
         yield batch
 
 
-def _cell_batches(
-    job: ImportJob, table: Table, run: _Run
-) -> Iterator[list[tuple[int, list[str]]]]:
+def _cell_batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[tuple[int, list[str]]]]:
     """``(line, cells)`` in batches of about BATCH_SIZE. For a grouped kind (the lines of an
     order) a batch ends between groups, and a group met again after others is refused: its
     rows must follow each other in the file."""

@@ -251,7 +251,14 @@ def _both(tmp_path: Path, text: str, settings: Any, monkeypatch: Any) -> list[di
             for again in (1, 2):
                 errors = tmp_path / f"rejected-{staged}-{again}.csv"
                 summary = _import(path, errors)
-                for volatile in ("job", "rows_per_second", "seconds", "elapsed", "errors_file", "steps"):
+                for volatile in (
+                    "job",
+                    "rows_per_second",
+                    "seconds",
+                    "elapsed",
+                    "errors_file",
+                    "steps",
+                ):
                     summary.pop(volatile, None)
                 summary.pop("seconds", None)
                 rejected = errors.read_text(encoding="utf-8-sig") if errors.exists() else ""
@@ -310,5 +317,45 @@ def test_the_staged_import_took_the_set_based_path(
     _import(path, tmp_path / "r.csv")
     assert found and found[0].get("create", 0) >= 8 and found[0].get("skip") == 1
     assert not connection.introspection.table_names() or not [
+        t for t in connection.introspection.table_names() if t.startswith("sales_orderstage")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checking_beside_writing_on_a_second_connection_leaves_the_same(
+    tmp_path: Path, world: dict[str, Any], settings: Any, monkeypatch: Any
+) -> None:
+    # outside a transaction the next chunk is checked on another thread and connection while
+    # the previous one is written: small chunks and batches make several of each
+    from fregues.sales.models import LifecycleRule
+    from fregues.sales.services import order_staging
+
+    LifecycleRule.objects.update(is_active=False)  # both runs start from the same stages
+    monkeypatch.setattr(order_staging, "CHUNK_BATCHES", 2)
+    monkeypatch.setattr("fregues.integrations.services.BATCH_SIZE", 300)
+    source = tmp_path / "bench.csv"
+    generate_orders(source, [f"C{n}" for n in range(1, 41)], 3000, seed=11, products=60)
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(order_import_writes, "lifecycle_rules_apply", lambda **kw: calls.append(kw))
+    mark = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    seen = []
+    for staged in (True, False):
+        settings.ORDER_IMPORT_STAGED = staged
+        del calls[:]
+        summary = _import(source, tmp_path / f"r-{staged}.csv")
+        assert summary.get("steps", {}).get("orders", {}).get("create", 1) > 0
+        rejected = (tmp_path / f"r-{staged}.csv").read_text(encoding="utf-8-sig")
+        for volatile in ("job", "rows_per_second", "seconds", "errors_file", "steps"):
+            summary.pop(volatile, None)
+        seen.append({"runs": [(summary, rejected)], **_snapshot(calls, mark)})
+        stored = ["SKIP-1", "UPD-1"]
+        OrderLine.objects.exclude(order__external_id__in=stored).delete()
+        Order.objects.exclude(external_id__in=stored).delete()
+        AuditEntry.objects.filter(pk__gt=mark).delete()
+        OutboxEvent.objects.filter(name__startswith="sales.orders").delete()
+        ImportJob.objects.all().delete()
+    new, old = seen
+    _same(old, new)
+    assert not [
         t for t in connection.introspection.table_names() if t.startswith("sales_orderstage")
     ]

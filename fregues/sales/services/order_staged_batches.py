@@ -54,7 +54,7 @@ WHERE l.b = %(b)s AND o.action = 'create'
 
 def _rows_of(stage: Stage, batch: int, only_python: bool) -> list[ImportRow]:
     """A batch's staged rows as the engine made them (all, or those of ``python`` orders)."""
-    rows, ords = stage.table("rows"), stage.table("ord")
+    rows, ords = stage.table("rows"), stage.of("ord", batch)
     cells = ", ".join(f"s.c{i}" for i in range(stage.width))
     join = (
         f"JOIN {ords} o ON o.b = s.b AND o.k = s.k AND o.action = 'python' " if only_python else ""
@@ -108,7 +108,7 @@ def _write(
     job_id: int | None,
     rows: list[ImportRow],
 ) -> ImportReport:
-    ords, lins = stage.table("ord"), stage.table("lin")
+    ords, lins = stage.of("ord", batch), stage.of("lin", batch)
     report, creates, updates = (
         _plan(order_import_validate(rows), source)
         if rows

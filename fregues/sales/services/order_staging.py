@@ -46,6 +46,11 @@ _PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
 HEAD = _ORDER_LEVEL
 
 
+# Batches read, checked and matched together (one set of statements): small enough that the
+# writer starts early and the next chunk is checked beside it (``order_import_stage``).
+CHUNK_BATCHES = 10
+
+
 @dataclass
 class Stage:
     """A staged file: its tables (named after the run) and which column holds each field."""
@@ -53,13 +58,19 @@ class Stage:
     tag: str
     width: int
     fields: dict[str, int] = field(default_factory=dict)  # field → cell index
+    chunk: int = CHUNK_BATCHES
+    made: list[str] = field(default_factory=list)
 
     def table(self, part: str) -> str:
         return connection.ops.quote_name(f"sales_orderstage_{self.tag}_{part}")
 
+    def of(self, part: str, batch: int) -> str:
+        """The table ``part`` of the chunk that holds ``batch``."""
+        return self.table(f"{part}{batch // self.chunk}")
+
     @property
     def names(self) -> list[str]:
-        return [self.table(p) for p in ("rows", "dict", "lin", "ordh", "ord", "cust")]
+        return [self.table("rows"), self.table("dict"), *self.made]
 
 
 def order_stage_open(*, actor: Any, tag: str, width: int, fields: dict[str, int]) -> Stage:
@@ -139,7 +150,7 @@ def _dictionaries(stage: Stage) -> None:
         cursor.execute(f"ANALYZE {stage.table('dict')}")
 
 
-def _lines_sql(stage: Stage) -> str:
+def _lines_sql(stage: Stage, c: int) -> str:
     """One row per staged line: its readings, product, amounts, and whether it is plain."""
     f, k, d = (lambda n: _f(stage, n)), (lambda n: _k(stage, n)), stage.table("dict")
     mapped = [f"s.c{i}" for i in sorted(set(stage.fields.values()))]
@@ -174,6 +185,7 @@ WITH r AS (
     dc.num AS pct, dc.txt AS pctt, dc.num2 AS dam, dc.txt2 AS damt
   FROM {stage.table("rows")} s
   {joins}
+  WHERE s.b >= {c * stage.chunk} AND s.b < {(c + 1) * stage.chunk}
 ), m AS (
   SELECT r.*,
     CASE WHEN r.ext <> '' THEN coalesce(pe.id, CASE WHEN r.sku <> '' THEN ps.id END)
@@ -208,7 +220,7 @@ CROSS JOIN LATERAL (SELECT round((g.gross - dd.disc) * m.tn / 100, 2) AS tax) tx
 """
 
 
-def _orders_sql(stage: Stage) -> str:
+def _orders_sql(stage: Stage, c: int) -> str:
     """One row per order of a batch (grouped as ``order_import_validate`` groups)."""
     agree = " AND ".join(f"count(DISTINCT h_{h}) <= 1" for h in HEAD)
     heads = ", ".join(f"max(h_{h}) AS h_{h}" for h in HEAD)
@@ -221,11 +233,11 @@ SELECT b, k, min(line) AS first_line, count(*) AS n, bool_and(ok) AND {agree} AS
   max(pcc) FILTER (WHERE cn IS NULL AND pcost IS NOT NULL AND pcc <> '') AS pcc_max,
   sum(qn * coalesce(cn, round(pcost, 4))) AS cost_sum,
   string_agg(ltext, chr(31) ORDER BY line) AS ltexts
-FROM {stage.table("lin")} GROUP BY b, k
+FROM {stage.table(f"lin{c}")} GROUP BY b, k
 """
 
 
-def _heads_sql(stage: Stage) -> str:
+def _heads_sql(stage: Stage, c: int) -> str:
     """The orders with their heads read, customers matched, fingerprints and what to do."""
     d = stage.table("dict")
     joins = "\n".join(
@@ -261,12 +273,12 @@ SELECT o.*, cu.txt AS currency, oa.ts AS ordered_at, pa.ts AS paid_at_given, st.
     || 'ordered_at=' || oa.txt || chr(31) || 'paid_at=' || coalesce(pa.txt, '') || chr(31)
     || 'payment_state=' || ps.txt || chr(31) || 'status=' || st.txt || chr(31) || o.ltexts,
     'UTF8')), 'hex') AS fingerprint
-FROM ({_orders_sql(stage)}) o
+FROM ({_orders_sql(stage, c)}) o
 {joins}
 """
 
 
-def _customers_sql(stage: Stage) -> str:
+def _customers_sql(stage: Stage, c: int) -> str:
     """Each distinct way the orders name a customer, matched as ``customers_find`` matches."""
     return f"""
 SELECT k.*, e.party_id AS code_pid, cp.merged_into_id AS code_merged,
@@ -277,7 +289,7 @@ SELECT k.*, e.party_id AS code_pid, cp.merged_into_id AS code_merged,
      WHERE k.k2 <> '' AND tax_id <> '' AND merged_into_id IS NULL AND tax_id = k.k2)
   ) AS tax_pid,
   em.n AS email_n, em.pid AS email_pid, em.merged AS email_merged
-FROM (SELECT DISTINCT cext, k1, k2, email FROM {stage.table("ordh")} WHERE head_ok) k
+FROM (SELECT DISTINCT cext, k1, k2, email FROM {stage.table(f"ordh{c}")} WHERE head_ok) k
 LEFT JOIN parties_externalid e ON k.cext <> '' AND e.source = %(source)s AND e.code = k.cext
 LEFT JOIN parties_party cp ON cp.id = e.party_id
 LEFT JOIN LATERAL (
@@ -292,7 +304,7 @@ LEFT JOIN LATERAL (
 # What to do with each order: 'skip' (stored with the same fingerprint), 'create' (everything
 # checked, customer and products found), 'python' (the row-by-row path decides); with the
 # payment state and amount as ``orders.payment_fields`` gives them and the cost total.
-def _decide_sql(stage: Stage) -> str:
+def _decide_sql(stage: Stage, c: int) -> str:
     return f"""
 SELECT h.*, x.total, y.amount_paid, z.payment_state,
   coalesce(h.paid_at_given, CASE WHEN z.payment_state = 'paid' THEN h.ordered_at END) AS paid_at,
@@ -305,7 +317,7 @@ SELECT h.*, x.total, y.amount_paid, z.payment_state,
        WHEN so.id IS NOT NULL AND so.content_hash = h.fingerprint THEN 'skip'
        WHEN so.id IS NULL AND w.party_id IS NOT NULL AND h.found THEN 'create'
        ELSE 'python' END AS action
-FROM {stage.table("ordh")} h
+FROM {stage.table(f"ordh{c}")} h
 CROSS JOIN LATERAL (SELECT h.subtotal - h.discount_total + h.tax_total AS total) x
 CROSS JOIN LATERAL (
   SELECT coalesce(h.paid_given, CASE WHEN h.state_given = 'paid' THEN x.total ELSE 0 END)
@@ -317,7 +329,7 @@ CROSS JOIN LATERAL (
 ) z
 LEFT JOIN sales_order so
   ON so.external_id <> '' AND so.source = %(source)s AND so.external_id = h.k
-LEFT JOIN {stage.table("cust")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
+LEFT JOIN {stage.table(f"cust{c}")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
   AND c.k2 = h.k2 AND c.email = h.email
 CROSS JOIN LATERAL (
   SELECT CASE WHEN c.cext <> '' AND c.code_pid IS NOT NULL THEN
@@ -328,26 +340,36 @@ CROSS JOIN LATERAL (
 """
 
 
-def order_import_stage(*, actor: Any, stage: Stage, source: str) -> dict[str, int]:
-    """Read, check, match and price every staged order (see the module's docstring); returns
-    how many orders each action got."""
+def order_stage_read(*, actor: Any, stage: Stage) -> None:
+    """Index the staged rows by batch and read every distinct value once (the dictionary)."""
     require(actor, "data.import")
-    require(actor, "order.change")
-    params = {"source": source}
     rows = stage.table("rows")
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX ON {rows} (b)")
-        cursor.execute(f"ANALYZE {rows}")
+        cursor.execute(f"ANALYZE {rows} (b)")
     _dictionaries(stage)
-    names = {p: stage.table(p) for p in ("lin", "ordh", "ord", "cust")}
+
+
+def order_import_stage(*, actor: Any, stage: Stage, source: str, chunk: int) -> dict[str, int]:
+    """Read, check, match and price the staged orders of chunk ``chunk`` (its batches; see the
+    module's docstring); returns how many orders each action got. May run on another thread
+    (its own connection) while the batches of the previous chunk are written."""
+    require(actor, "data.import")
+    require(actor, "order.change")
+    params = {"source": source}
+    c = chunk
+    names = {p: stage.table(f"{p}{c}") for p in ("lin", "ordh", "ord", "cust")}
+    stage.made.extend(names.values())
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['lin']} AS {_lines_sql(stage)}", params)
+        cursor.execute(f"CREATE UNLOGGED TABLE {names['lin']} AS {_lines_sql(stage, c)}", params)
         cursor.execute(f"CREATE INDEX ON {names['lin']} (b, k)")
-        cursor.execute(f"ANALYZE {names['lin']}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['ordh']} AS {_heads_sql(stage)}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['cust']} AS {_customers_sql(stage)}", params)
-        cursor.execute(f"CREATE UNLOGGED TABLE {names['ord']} AS {_decide_sql(stage)}", params)
+        cursor.execute(f"ANALYZE {names['lin']} (b, k)")
+        cursor.execute(f"CREATE UNLOGGED TABLE {names['ordh']} AS {_heads_sql(stage, c)}")
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {names['cust']} AS {_customers_sql(stage, c)}", params
+        )
+        cursor.execute(f"CREATE UNLOGGED TABLE {names['ord']} AS {_decide_sql(stage, c)}", params)
         cursor.execute(f"CREATE INDEX ON {names['ord']} (b)")
-        cursor.execute(f"ANALYZE {names['ord']}")
+        cursor.execute(f"ANALYZE {names['ord']} (b, action)")
         cursor.execute(f"SELECT action, count(*) FROM {names['ord']} GROUP BY action")
         return {action: count for action, count in cursor.fetchall()}
