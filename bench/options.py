@@ -34,6 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also generate this many order lines and measure `fregues import orders` (0: no)",
     )
     parser.add_argument(
+        "--orders-without-lifecycle",
+        action="store_true",
+        help="switch the order-driven lifecycle rules off before importing orders (the import "
+        "alone; the moves are then the backfill's)",
+    )
+    parser.add_argument(
         "--skip-import",
         action="store_true",
         help="load with the fallback bulk loader instead of `fregues import`",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import sys
 import time
@@ -240,6 +241,9 @@ def measure(run: Any) -> None:
     found = raw_limit(run.engine, target, made.path)
     run.details["raw_orders"] = found
     run.metrics["raw_orders_rows_per_s"] = found["rows_per_second"]
+    if getattr(run.args, "orders_without_lifecycle", False):
+        run.details["orders_lifecycle_off"] = _child(run, "lifecycle-off")
+    run.details["orders_load_average"] = {"before": list(os.getloadavg())}
     for name in ("import_orders", "import_orders_again"):
         what = "fregues import orders FILE --json"
         result = run.checked(run.fregues("import", "orders", made.path, "--json"), what)
@@ -249,6 +253,7 @@ def measure(run: Any) -> None:
         data["wall_rows_per_second"] = round(rows / result.seconds) if result.seconds else None
         data["peak_rss_mb"] = result.max_rss_mb
         run.details[name] = data
+        run.details["orders_load_average"][name] = list(os.getloadavg())
         run.metrics[f"{name}_rows_per_s"] = data.get("rows_per_second")
     again = run.details["import_orders_again"]
     if again.get("created") or again.get("updated"):
@@ -313,10 +318,21 @@ def dump_codes(path: str) -> dict[str, Any]:
     return {"codes": count, "seconds": round(time.perf_counter() - started, 3)}
 
 
+def lifecycle_off() -> dict[str, Any]:
+    """Switch off the lifecycle rules that orders drive (first paid order, repeat, dormant):
+    what the import alone costs, the moves left to ``fregues lifecycle backfill``."""
+    from fregues.sales.models import LifecycleRule
+
+    kinds = ("first_paid_order", "repeat_order", "dormant")
+    return {"rules_off": LifecycleRule.objects.filter(kind__in=kinds).update(is_active=False)}
+
+
 def main(argv: list[str]) -> int:
     _setup()
     if argv[:1] == ["catalog"] and len(argv) in (2, 3):
         result = load_catalog(int(argv[1]), int(argv[2]) if len(argv) == 3 else 2026)
+    elif argv[:1] == ["lifecycle-off"]:
+        result = lifecycle_off()
     elif argv[:1] == ["codes"] and len(argv) == 2:
         result = dump_codes(argv[1])
     else:

@@ -486,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
             "skip_http": args.skip_http,
             "skip_import": args.skip_import,
             "order_lines": args.order_lines,
+            "orders_without_lifecycle": getattr(args, "orders_without_lifecycle", False),
             "samples": args.samples,
             "query_samples": args.query_samples,
             "page5_samples": args.page5_samples,

@@ -50,6 +50,7 @@ from fregues.sales.services.order_imports import order_import_many, order_import
 
 from .fields import FIELDS, GROUPED_BY, auto_map
 from .models import ImportJob
+from .staged import run_staged, staged_possible
 from .tables import FileRejected, Table, sample_rows, table_open
 
 BATCH_SIZE = 5000
@@ -343,6 +344,16 @@ class _Run:
             self.writer.writerow([line, reason, *cells.get(line, [])])
         self.written = len(self.report.rejected)
 
+    def add_counted(self, count: int, rows: list[ImportRow], result: ImportReport) -> None:
+        """``add`` for a staged run: ``count`` rows done, ``rows`` those read back (the cells
+        of its rejected rows are among them)."""
+        self.report.add(result)
+        self.rows_done += count
+        cells = {row.line: row.cells for row in rows}
+        for line, reason in self.report.rejected[self.written :]:
+            self.writer.writerow([line, reason, *cells.get(line, [])])
+        self.written = len(self.report.rejected)
+
     def refresh_statistics(self) -> None:
         """Re-analyse the tables being loaded each time the rows written double (20k, 40k,
         80k, ...): a handful of ANALYZEs per million rows keeps the lookups on their indexes."""
@@ -388,16 +399,35 @@ class _Run:
 
 
 def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow]]:
-    """Rows in batches of about BATCH_SIZE. For a grouped kind (the lines of an order) a batch
-    ends between groups, and a group met again after others is refused: its rows must follow
-    each other in the file."""
+    """Rows in batches of about BATCH_SIZE (``_cell_batches``), each row with its values by
+    field."""
     columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
     single = len({name for _index, name in columns}) == len(columns)
+    values: dict[str, list[str]]
+    for chunk in _cell_batches(job, table, run):
+        batch: list[ImportRow] = []
+        for line, cells in chunk:
+            if single:  # one column per field (the usual case): a comprehension is faster
+                values = {name: [cells[index]] for index, name in columns if cells[index]}
+            else:
+                values = {}
+                for index, name in columns:
+                    value = cells[index]
+                    if value:
+                        values.setdefault(name, []).append(value)
+            batch.append(ImportRow(line, values, cells))
+        yield batch
+
+
+def _cell_batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[tuple[int, list[str]]]]:
+    """``(line, cells)`` in batches of about BATCH_SIZE. For a grouped kind (the lines of an
+    order) a batch ends between groups, and a group met again after others is refused: its
+    rows must follow each other in the file."""
+    columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
     group_field = GROUPED_BY.get(job.kind)
     group_at = next((i for i, f in columns if f == group_field), None)
     current, finished = "", set()
-    batch: list[ImportRow] = []
-    values: dict[str, list[str]]
+    batch: list[tuple[int, list[str]]] = []
     for line, cells in table.rows():
         if isinstance(cells, str):  # a row that cannot be read whole
             run.report.rejected.append((line, cells))
@@ -416,15 +446,7 @@ def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow
                 if len(batch) >= BATCH_SIZE:
                     yield batch
                     batch = []
-        if single:  # one column per field (the usual case): a comprehension is faster
-            values = {name: [cells[index]] for index, name in columns if cells[index]}
-        else:
-            values = {}
-            for index, name in columns:
-                value = cells[index]
-                if value:
-                    values.setdefault(name, []).append(value)
-        batch.append(ImportRow(line, values, cells))
+        batch.append((line, cells))
         if group_at is None and len(batch) >= BATCH_SIZE:
             yield batch
             batch = []
@@ -519,7 +541,10 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind in ("parties", "leads") else {}
     try:
         with _fewer_collections():
-            _run_batches(actor, job, table, run, importer, kwargs, progress)
+            if staged_possible(job, table):
+                run_staged(actor, job, table, run, lambda: _cell_batches(job, table, run), progress)
+            else:
+                _run_batches(actor, job, table, run, importer, kwargs, progress)
         run.add([], ImportReport())  # ragged rows after the last batch
         job.status = ImportJob.Status.DONE
     except Exception as exc:

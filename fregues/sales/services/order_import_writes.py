@@ -109,27 +109,40 @@ def write_creates(
         return
     for cand, pk in zip(creates, reserve_ids(Order, len(creates)), strict=True):
         cand.order_id = pk
+    insert_creates(creates, source, now)
+    audit_creates(
+        actor, [c.order_id for c in creates], len({c.party_id for c in creates}), source, label
+    )
+
+
+def insert_creates(creates: list[OrderCandidate], source: str, now: datetime.datetime) -> None:
+    """COPY new orders (their ids reserved already) and their lines."""
     bulk_insert(
         Order,
         _ORDER_COLUMNS,
         (_order_row(c, source, now, c.head["ordered_at"] or now) for c in creates),
     )
     _write_lines(creates)
-    # One entry per batch, not per order: an ERP's history is millions of orders, each of
-    # them on its customer's page already; the entry says who loaded which, from where.
+
+
+def audit_creates(
+    actor: Any, order_ids: list[Any], customers: int, source: str, label: str
+) -> None:
+    """One entry per batch, not per order: an ERP's history is millions of orders, each of
+    them on its customer's page already; the entry says who loaded which, from where."""
     audit_record(
         actor=actor,
         action="create",
         entity_type="sales.order_import",
         entity_id=0,
         summary=_("%(n)s orders imported from %(file)s")
-        % {"n": len(creates), "file": label or source},
+        % {"n": len(order_ids), "file": label or source},
         changes={
             "import": {
                 "source": source,
-                "count": len(creates),
-                "customers": len({c.party_id for c in creates}),
-                "order_ids": [c.order_id for c in creates],
+                "count": len(order_ids),
+                "customers": customers,
+                "order_ids": order_ids,
             }
         },
     )
@@ -201,13 +214,16 @@ def batch_write(
     write_creates(actor, creates, source, label, now)
     write_updates(actor, updates, source, label, now)
     ready = [*creates, *updates]
-    if not ready:
+    batch_close(
+        {c.party_id for c in ready if c.party_id}, len(creates), len(updates), source, job_id
+    )
+
+
+def batch_close(
+    party_ids: set[int], created: int, updated: int, source: str, job_id: int | None
+) -> None:
+    """After a batch wrote orders: the lifecycle rules once for its customers, one event."""
+    if not created and not updated:
         return
-    lifecycle_rules_apply(
-        party_ids=sorted({c.party_id for c in ready if c.party_id}),
-        cause_type=ORDER_REGARDING,
-        cause_id=None,
-    )
-    sales_event(
-        "orders.imported", job_id=job_id, created=len(creates), updated=len(updates), source=source
-    )
+    lifecycle_rules_apply(party_ids=sorted(party_ids), cause_type=ORDER_REGARDING, cause_id=None)
+    sales_event("orders.imported", job_id=job_id, created=created, updated=updated, source=source)

@@ -183,6 +183,8 @@ class Command(BaseCommand):
             "rows_per_second": round(job.rows_done / seconds, 1) if seconds else 0.0,
             "errors_file": options["errors"] or (job.error_file.path if job.error_file else None),
         }
+        if job.options.get("steps"):
+            summary["steps"] = job.options["steps"]  # a staged orders import's timings
         if options["json"]:
             self.stdout.write(json.dumps(summary))
             return
