@@ -113,6 +113,12 @@ def sql_dt(value: datetime.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def sql_num(value: Decimal | int) -> Any:
+    """A number as a parameter: exact on PostgreSQL; a float on SQLite, where Django would
+    bind a Decimal as text (and text compares greater than every number)."""
+    return value if is_pg() else float(value)
+
+
 def sql_d(value: datetime.date) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
@@ -152,10 +158,10 @@ def channel_cost_sql(day: datetime.date, alias: str = "i") -> tuple[str, list[An
         value = _converted(cost.cost_per_contact, cost.currency, day)
         if cost.direction:
             parts.append(f"WHEN {alias}.channel = %s AND {alias}.direction = %s THEN %s")
-            params += [cost.channel, cost.direction, value]
+            params += [cost.channel, cost.direction, sql_num(value)]
         else:
             parts.append(f"WHEN {alias}.channel = %s THEN %s")
-            params += [cost.channel, value]
+            params += [cost.channel, sql_num(value)]
     return "CASE " + " ".join(parts) + " ELSE 0 END", params
 
 
@@ -170,10 +176,12 @@ def queue_cost_sql(day: datetime.date, alias: str = "c") -> tuple[str, list[Any]
         if cost.queue_id is None:
             continue
         hourly_parts.append(f"WHEN {alias}.queue_id = %s THEN %s")
-        hourly_params += [cost.queue_id, _converted(cost.hourly_cost, cost.currency, day)]
+        hourly_params += [cost.queue_id, sql_num(_converted(cost.hourly_cost, cost.currency, day))]
         minutes_parts.append(f"WHEN {alias}.queue_id = %s THEN %s")
         minutes_params += [cost.queue_id, cost.default_handling_minutes]
-    hourly_default = _converted(default.hourly_cost, default.currency, day) if default else 0
+    hourly_default = sql_num(
+        _converted(default.hourly_cost, default.currency, day) if default else 0
+    )
     minutes_default = default.default_handling_minutes if default else 0
     hourly = "CASE " + " ".join(hourly_parts) + " ELSE %s END" if hourly_parts else "%s"
     minutes = "CASE " + " ".join(minutes_parts) + " ELSE %s END" if minutes_parts else "%s"

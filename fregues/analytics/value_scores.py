@@ -24,7 +24,7 @@ from fregues.interactions.models import Interaction
 from fregues.sales.models import Order
 from fregues.service.models import AvoidableContact
 
-from .facts_customers import CASE_REGARDING, is_pg, sql_dt, sql_json, table
+from .facts_customers import CASE_REGARDING, is_pg, sql_dt, sql_json, sql_num, table
 from .models import CustomerFact
 from .refresh import RefreshWindow, refresher_register
 
@@ -193,7 +193,7 @@ def profitability_thresholds(cursor: Any) -> tuple[Decimal, Decimal]:
 
 
 def _reason_piece(code: str, measure: str, condition: str, figure: str) -> str:
-    head = '{"code": "%s", "measure": "%s", "value": ' % (code, measure)
+    head = '{"code": "' + code + '", "measure": "' + measure + '", "value": '
     return (
         f"CASE WHEN {condition} THEN '{head}' || CAST({figure} AS {_text()}) || '}},' ELSE '' END"
     )
@@ -271,7 +271,7 @@ def profitability_refresh(window: RefreshWindow) -> int:
             "WHEN revenue - cost_of_goods > %s THEN 'demanding' "
             "WHEN cost_to_serve <= %s THEN 'cheap_to_keep' ELSE 'loss' END"
         )
-        params = [value_median, cost_median, value_median, cost_median]
+        params = [sql_num(v) for v in (value_median, cost_median, value_median, cost_median)]
         cursor.execute(
             f"UPDATE {facts} SET quadrant = {quadrant} WHERE quadrant <> {quadrant}",
             params + params,
