@@ -1,0 +1,34 @@
+"""The costs and rates on file (channel contacts, queue hours, exchange rates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fregues.core.permissions import require
+
+from ..db import analytics_db
+from ..models import ChannelCost, ExchangeRate, QueueCost
+
+
+def costs_list(*, actor: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every cost row, for the costs screen and ``GET /analytics/costs``: three small tables."""
+    require(actor, "analytics.view")
+    db = analytics_db()
+    return {
+        "channels": list(
+            ChannelCost.objects.using(db)
+            .order_by("channel", "direction")
+            .values("id", "channel", "direction", "cost_per_contact", "currency")
+        ),
+        "queues": [
+            {**row, "queue": row.pop("queue__code")}
+            for row in QueueCost.objects.using(db)
+            .order_by("queue__code")
+            .values("id", "queue__code", "hourly_cost", "currency", "default_handling_minutes")
+        ],
+        "rates": list(
+            ExchangeRate.objects.using(db)
+            .order_by("currency", "-valid_from")
+            .values("id", "currency", "rate", "valid_from")
+        ),
+    }
