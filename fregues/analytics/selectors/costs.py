@@ -15,20 +15,22 @@ def costs_list(*, actor: Any) -> dict[str, list[dict[str, Any]]]:
     require(actor, "analytics.view")
     db = analytics_db()
     return {
-        "channels": list(
-            ChannelCost.objects.using(db)
+        "channels": [
+            dict(row)
+            for row in ChannelCost.objects.using(db)
             .order_by("channel", "direction")
             .values("id", "channel", "direction", "cost_per_contact", "currency")
-        ),
+        ],
         "queues": [
-            {**row, "queue": row.pop("queue__code")}
+            {**{k: v for k, v in row.items() if k != "queue__code"}, "queue": row["queue__code"]}
             for row in QueueCost.objects.using(db)
             .order_by("queue__code")
             .values("id", "queue__code", "hourly_cost", "currency", "default_handling_minutes")
         ],
-        "rates": list(
-            ExchangeRate.objects.using(db)
+        "rates": [
+            dict(row)
+            for row in ExchangeRate.objects.using(db)
             .order_by("currency", "-valid_from")
             .values("id", "currency", "rate", "valid_from")
-        ),
+        ],
     }

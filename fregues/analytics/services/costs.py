@@ -183,7 +183,11 @@ def exchange_rate_set(*, actor: Any, currency: Any, rate: Any, valid_from: Any) 
     return row
 
 
-_DELETABLE = {"channel": ChannelCost, "queue": QueueCost, "rate": ExchangeRate}
+_DELETABLE: dict[str, type[ChannelCost] | type[QueueCost] | type[ExchangeRate]] = {
+    "channel": ChannelCost,
+    "queue": QueueCost,
+    "rate": ExchangeRate,
+}
 
 
 def cost_delete(*, actor: Any, kind: str, pk: int) -> None:
