@@ -69,6 +69,8 @@ OWN_COLUMNS = [
     "cases_cost",
     "csat_avg",
     "refreshed_at",
+    "cost_to_serve",
+    "profit",
 ]
 
 
@@ -380,8 +382,11 @@ def customer_facts_refresh(window: RefreshWindow) -> int:
             "COALESCE(i.n, 0), i.last_at, COALESCE(i.cost, 0), "
             "COALESCE(c.n, 0), COALESCE(c.open_n, 0), COALESCE(c.complaints, 0), "
             "COALESCE(c.minutes, 0), COALESCE(c.cost, 0), q.csat, %s, "
+            "COALESCE(i.cost, 0) + COALESCE(c.cost, 0), "
+            "COALESCE(o.revenue, 0) - COALESCE(o.cogs, 0) - COALESCE(i.cost, 0) "
+            "- COALESCE(c.cost, 0), "
             # columns other parts own start empty on a new row (the upsert keeps them after)
-            "0, 0, '', " + sql_json("'[]'") + ", '', " + sql_json("'[]'") + " "
+            "'', " + sql_json("'[]'") + ", '', " + sql_json("'[]'") + " "
             f"FROM {party} p JOIN {SCOPE} s ON s.party_id = p.id "
             f"LEFT JOIN {table(ContactPoint)} a ON a.id = {address} "
             f"LEFT JOIN ({orders}) o ON o.party_id = p.id "
@@ -393,8 +398,6 @@ def customer_facts_refresh(window: RefreshWindow) -> int:
         columns = [
             "party_id",
             *OWN_COLUMNS,
-            "cost_to_serve",
-            "profit",
             "quadrant",
             "unprofitable_reasons",
             "rfm_segment",
@@ -413,11 +416,6 @@ def customer_facts_refresh(window: RefreshWindow) -> int:
             ],
         )
         written = max(cursor.rowcount, 0)
-        cursor.execute(
-            f"UPDATE {facts} SET cost_to_serve = contacts_cost + cases_cost, "
-            "profit = revenue - cost_of_goods - contacts_cost - cases_cost "
-            f"WHERE party_id IN (SELECT party_id FROM {SCOPE})"
-        )
         # merged away, erased or deleted since: their rows go
         cursor.execute(
             f"DELETE FROM {facts} WHERE NOT EXISTS (SELECT 1 FROM {party} p "
