@@ -25,6 +25,7 @@ AGENT, MANAGER, QUALITY, SALES, MARKETING, ADMIN = (
 )
 EVERYONE = {AGENT, MANAGER, QUALITY, SALES, MARKETING, ADMIN}
 FRONT_LINE = {AGENT, MANAGER, SALES, ADMIN}
+ANALYTICS = {MANAGER, QUALITY, SALES, MARKETING, ADMIN}
 
 
 @dataclass
@@ -232,6 +233,34 @@ CALLS = [
         422,  # allowed, and refused only for its unknown customer
         lambda api, w: api.put(
             "/erp/orders/PV-1", {"customer": {"email": "ninguem@exemplo.com"}, "lines": []}
+        ),
+    ),
+    Call("read the RFM report", ANALYTICS, 200, lambda api, w: api.get("/analytics/rfm")),
+    Call(
+        "read the profitability report",
+        ANALYTICS,
+        200,
+        lambda api, w: api.get("/analytics/profitability"),
+    ),
+    Call(
+        "list the unprofitable customers",
+        ANALYTICS,
+        200,
+        lambda api, w: api.get("/analytics/profitability/unprofitable"),
+    ),
+    Call(
+        "read a customer's scores",
+        EVERYONE - {MARKETING},
+        200,
+        lambda api, w: api.get(f"/parties/{w['party'].pk}/scores"),
+    ),
+    Call("read the costs", ANALYTICS, 200, lambda api, w: api.get("/analytics/costs")),
+    Call(
+        "set an exchange rate",
+        {ADMIN},
+        200,
+        lambda api, w: api.put(
+            "/analytics/costs/rates", {"currency": "EUR", "rate": "6", "valid_from": "2026-01-01"}
         ),
     ),
 ]

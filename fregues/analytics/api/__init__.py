@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .costs import router as costs_router
 from .refresh import router as refresh_router
+from .value import party_router as scores_router
+from .value import router as value_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", refresh_router),
+    ("/analytics", value_router),
+    ("/analytics", costs_router),
+    ("/parties", scores_router),
 ]
