@@ -133,7 +133,7 @@ def churn_scores(s: Signals) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
                 "code": OVERDUE,
                 "weight": WEIGHT_OVERDUE,
                 "days": int(s.days_since_last_order[i]),
-                "usual_days": int(round(float(usual[i]))),
+                "usual_days": round(float(usual[i])),
             }
         )
     for i in np.flatnonzero(inactive):

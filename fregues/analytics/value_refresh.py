@@ -38,7 +38,6 @@ from django.db.models import (
     OuterRef,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -90,9 +89,7 @@ def _order_days_sql(until: datetime.datetime) -> tuple[str, list[Any]]:
     latest exchange rate not after the order's day (no rate: the amount is left out)."""
     currency = settings.ANALYTICS_CURRENCY
     rate = Subquery(
-        ExchangeRate.objects.filter(
-            currency=OuterRef("currency"), valid_from__lte=TruncDate(OuterRef("ordered_at"))
-        )
+        ExchangeRate.objects.filter(currency=OuterRef("currency"), valid_from__lte=OuterRef("day"))
         .order_by("-valid_from")
         .values("rate")[:1]
     )
@@ -294,6 +291,7 @@ def churn_signals(summary: Summary, p_alive: np.ndarray, until: datetime.datetim
     service = _service_signals(summary.party_id, until)
     stages = _stages(summary.party_id)
     ids = summary.party_id.tolist()
+    today = timezone.localdate(until)
     unresolved = [service["unresolved"].get(i) for i in ids]
     csat = [service["csat"].get(i, (None, None)) for i in ids]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -303,7 +301,8 @@ def churn_signals(summary: Summary, p_alive: np.ndarray, until: datetime.datetim
         open_complaints=np.array([service["complaints"].get(i, 0) for i in ids], dtype=float),
         unresolved_cases=np.array([u[0] if u else 0 for u in unresolved], dtype=float),
         unresolved_oldest_days=np.array(
-            [(until - _aware(u[1])).days if u else 0 for u in unresolved], dtype=float
+            [(today - timezone.localdate(_aware(u[1]))).days if u else 0 for u in unresolved],
+            dtype=float,
         ),
         csat_last=np.array([np.nan if c[0] is None else float(c[0]) for c in csat]),
         csat_before=np.array([np.nan if c[1] is None else float(c[1]) for c in csat]),
