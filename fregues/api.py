@@ -11,8 +11,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fregues.accounts.api import router as accounts_router
-from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.accounts.auth import api_auth
+from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.core.errors import ServiceError
 from fregues.integrations.api import exports_router, imports_router
 from fregues.interactions.api import router as interactions_router

@@ -201,7 +201,7 @@ def churn_list(
             "name": row["party__name"],
             "lifecycle_stage": row["lifecycle_stage"],
             "owner_id": row["owner_id"],
-            "churn_risk": round(float(row["churn_risk"]), 4),
+            "churn_risk": round(float(row["churn_risk"] or 0.0), 4),
             "reasons": row["churn_reasons"] or [],
             "p_alive": None if row["p_alive"] is None else round(row["p_alive"], 4),
             "clv": (None if row["clv"] is None else _money(row["clv"])) if amounts else None,
