@@ -33,6 +33,11 @@ MONTHLY_DISCOUNT_RATE = 0.01
 # Weeks in an average month and in a year (the models' time unit is the week).
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 WEEKS_PER_YEAR = 365.25 / 7
+# The fits search the logs of the parameters within these bounds (e^±15: far beyond any
+# sensible value, but keeps a degenerate base from running the optimiser off to infinity),
+# with L-BFGS-B (numerical gradient): ~10× fewer likelihood evaluations than Nelder-Mead.
+LOG_BOUNDS = (-15.0, 15.0)
+FIT_OPTIONS = {"ftol": 1e-12, "gtol": 1e-8, "maxiter": 1000}
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,9 @@ def bgnbd_fit(
 ) -> tuple[BgNbdParams, float]:
     """Maximum-likelihood (r, α, a, b) and the log-likelihood at the optimum.
 
-    Optimised on the logs of the parameters (all must be positive) with Nelder-Mead from
-    (1, 1, 1, 1), as the authors' spreadsheet does with Solver; a little L2 penalty would
-    bias the published figures, so there is none. Raises ``ValueError`` when the data
+    Optimised on the logs of the parameters (all must be positive) from (1, 1, 1, 1), as
+    the authors' spreadsheet does with Solver; no penalty (it would bias the published
+    figures). Raises ``ValueError`` when the data
     cannot identify the model (no repeat purchase at all)."""
     x_, tx_, T_ = _as_arrays(x, t_x, T)
     w = np.ones_like(x_) if weights is None else np.asarray(weights, dtype=float)
@@ -122,10 +127,7 @@ def bgnbd_fit(
         return float(value) if np.isfinite(value) else 1e300
 
     result = optimize.minimize(
-        nll,
-        np.zeros(4),
-        method="Nelder-Mead",
-        options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 6000, "maxfev": 12000},
+        nll, np.zeros(4), method="L-BFGS-B", bounds=[LOG_BOUNDS] * 4, options=FIT_OPTIONS
     )
     r, alpha, a, b = np.exp(result.x)
     params = BgNbdParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
@@ -206,10 +208,7 @@ def gamma_gamma_fit(x: object, mean_value: object) -> tuple[GammaGammaParams, fl
         return float(value) if np.isfinite(value) else 1e300
 
     result = optimize.minimize(
-        nll,
-        np.zeros(3),
-        method="Nelder-Mead",
-        options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 6000, "maxfev": 12000},
+        nll, np.zeros(3), method="L-BFGS-B", bounds=[LOG_BOUNDS] * 3, options=FIT_OPTIONS
     )
     p, q, v = np.exp(result.x)
     params = GammaGammaParams(p=float(p), q=float(q), v=float(v / scale))
