@@ -2,11 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from . import views, views_value
+from . import views, views_lifetime
 
 app_name = "analytics"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *views.urlpatterns,
-    *views_value.urlpatterns,
+    *views_lifetime.urlpatterns,
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ninja import Router
 
 from .refresh import router as refresh_router
-from .value import router as value_router
+from .lifetime import router as value_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", refresh_router),

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from fregues.core.api_utils import actor_of
 from fregues.core.schemas import ERROR_RESPONSES
 
-from ..selectors.value import CHURN_PAGE_MAX, churn_filters_clean, churn_list, value_report
+from ..selectors.lifetime import CHURN_PAGE_MAX, churn_filters_clean, churn_list, value_report
 
 router = Router(tags=["analytics"])
 

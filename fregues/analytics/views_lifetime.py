@@ -20,7 +20,7 @@ from fregues.parties.models import LifecycleStage
 
 from . import churn
 from .reports import ReportPage, report_register
-from .selectors.value import churn_filters_clean, churn_list, value_report
+from .selectors.lifetime import churn_filters_clean, churn_list, value_report
 
 GROUP = gettext_lazy("Customers and value")
 
