@@ -24,6 +24,7 @@ LEASE_NAME = "_lease"
 REFRESHER_MODULES: list[str] = [
     "fregues.analytics.facts_customers",
     "fregues.analytics.value_scores",
+    "fregues.analytics.value_refresh",
 ]
 
 

@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from . import views, views_value
+from . import views, views_lifetime, views_value
 
 app_name = "analytics"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *views.urlpatterns,
     *views_value.urlpatterns,
+    *views_lifetime.urlpatterns,
 ]

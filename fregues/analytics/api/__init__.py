@@ -9,6 +9,7 @@ from __future__ import annotations
 from ninja import Router
 
 from .costs import router as costs_router
+from .lifetime import router as lifetime_router
 from .refresh import router as refresh_router
 from .value import party_router as scores_router
 from .value import router as value_router
@@ -16,6 +17,7 @@ from .value import router as value_router
 ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", refresh_router),
     ("/analytics", value_router),
+    ("/analytics", lifetime_router),
     ("/analytics", costs_router),
     ("/parties", scores_router),
 ]

@@ -8,5 +8,13 @@ with their dimensions already computed. Only the refresh (``services/refresh.py`
 from .costs import ChannelCost, ExchangeRate, QueueCost
 from .customers import CustomerFact
 from .refresh import RefreshState
+from .value import ValueModelFit
 
-__all__ = ["ChannelCost", "CustomerFact", "ExchangeRate", "QueueCost", "RefreshState"]
+__all__ = [
+    "ChannelCost",
+    "CustomerFact",
+    "ExchangeRate",
+    "QueueCost",
+    "RefreshState",
+    "ValueModelFit",
+]
