@@ -21,7 +21,10 @@ from dataclasses import dataclass
 LEASE_NAME = "_lease"
 
 # The modules that register refreshers (imported from AnalyticsConfig.ready()).
-REFRESHER_MODULES: list[str] = []
+REFRESHER_MODULES: list[str] = [
+    "fregues.analytics.facts_service",
+    "fregues.analytics.retention",
+]
 
 
 @dataclass(frozen=True)
