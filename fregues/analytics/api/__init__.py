@@ -9,7 +9,9 @@ from __future__ import annotations
 from ninja import Router
 
 from .refresh import router as refresh_router
+from .service import router as service_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", refresh_router),
+    ("/analytics", service_router),
 ]

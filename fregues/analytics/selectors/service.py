@@ -168,7 +168,7 @@ MEASURES = {
     "res_met": Count("pk", filter=Q(resolution_met=True)),
     "resolved": Count("pk", filter=Q(first_contact_resolution__isnull=False)),
     "fcr": Count("pk", filter=Q(first_contact_resolution=True)),
-    "reopened": Sum("reopened"),
+    "n_reopened": Sum("reopened"),
     "inbound": Sum("inbound_contacts"),
     "avoidable": Sum("avoidable_contacts"),
     "av_status_inquiry": Sum("avoidable_status_inquiry"),
@@ -176,7 +176,7 @@ MEASURES = {
     "av_after_tracking": Sum("avoidable_after_tracking"),
     "csat_answers": Count("csat_score"),
     "csat_sum": Sum("csat_score"),
-    "quality_reviews": Sum("quality_reviews"),
+    "q_reviews": Sum("quality_reviews"),
     "quality_sum": Sum(
         Cast(F("quality_score"), FloatField()) * F("quality_reviews"), output_field=FloatField()
     ),
@@ -197,7 +197,7 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
         "resolved": n["resolved"],
         "first_contact_resolved": n["fcr"],
         "fcr_pct": pct(n["fcr"], n["resolved"]),
-        "reopened": n["reopened"],
+        "reopened": n["n_reopened"],
         "inbound_contacts": n["inbound"],
         "avoidable_contacts": n["avoidable"],
         "avoidable_pct": pct(n["avoidable"], n["inbound"]),
@@ -208,9 +208,9 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
         },
         "csat_answers": n["csat_answers"],
         "csat_average": round(n["csat_sum"] / n["csat_answers"], 2) if n["csat_answers"] else None,
-        "quality_reviews": n["quality_reviews"],
+        "quality_reviews": n["q_reviews"],
         "quality_average": (
-            round(n["quality_sum"] / n["quality_reviews"], 1) if n["quality_reviews"] else None
+            round(n["quality_sum"] / n["q_reviews"], 1) if n["q_reviews"] else None
         ),
     }
 
