@@ -41,6 +41,7 @@ def _refresh_activity(window: RefreshWindow) -> int:
             cursor.execute(f"DELETE FROM {table}")
             where = ""
         else:
+            assert window.since is not None
             at = ts_param(connection, window.since)
             touched = (
                 f"SELECT party_id FROM {orders} WHERE updated_at >= %s "

@@ -14,10 +14,15 @@ from django.db import models
 from fregues.parties.models import Party
 
 
-def _fk(to: str | type[models.Model], **extra: object) -> models.ForeignKey:
+def _fk(to: str | type[models.Model], *, null: bool = False) -> models.ForeignKey:
     """A reference to a live row with no database constraint and no reverse accessor."""
     return models.ForeignKey(
-        to, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", **extra
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        null=null,
+        blank=null,
     )
 
 
@@ -42,8 +47,8 @@ class CaseFact(models.Model):
     )
     party = _fk(Party)
     case_type = _fk("service.CaseType")
-    queue = _fk("service.Queue", null=True, blank=True)
-    assignee = _fk(settings.AUTH_USER_MODEL, null=True, blank=True)
+    queue = _fk("service.Queue", null=True)
+    assignee = _fk(settings.AUTH_USER_MODEL, null=True)
     channel = models.CharField(max_length=20, blank=True, default="")
     priority = models.CharField(max_length=10, blank=True, default="")
     opened_at = models.DateTimeField()
@@ -90,7 +95,7 @@ class BacklogSnapshot(models.Model):
     close. Written for each day the refresh has not written yet (all days on a rebuild)."""
 
     day = models.DateField()
-    queue = _fk("service.Queue", null=True, blank=True)
+    queue = _fk("service.Queue", null=True)
     case_type = _fk("service.CaseType")
     open_count = models.PositiveIntegerField(default=0)
     age_under_1 = models.PositiveIntegerField(default=0)  # opened that day

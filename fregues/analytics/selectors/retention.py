@@ -107,7 +107,7 @@ def cohort_retention(
 
 def funnel_filters_parse(data: Mapping[str, Any]) -> tuple[datetime.date, datetime.date]:
     errors: dict[str, list[str]] = {}
-    dates = {}
+    dates: dict[str, datetime.date | None] = {}
     for field in ("date_from", "date_to"):
         value = data.get(field)
         if value in (None, ""):
@@ -171,8 +171,8 @@ def lifecycle_funnel(
     onward = Q()
     for i, stage in enumerate(FUNNEL):
         onward |= Q(stage=stage.value, next_stage__in=[s.value for s in FUNNEL[i + 1 :]])
-    counts = {
-        r["stage"]: r
+    counts: dict[str, dict[str, Any]] = {
+        r["stage"]: dict(r)
         for r in spells.values("stage")
         .annotate(
             entered=Count("party_id", distinct=True),
@@ -184,7 +184,7 @@ def lifecycle_funnel(
     medians = _medians(spells.filter(left_at__isnull=False))
     stages = []
     for i, stage in enumerate(FUNNEL):
-        row = counts.get(stage.value, {})
+        row: dict[str, Any] = counts.get(stage.value, {})
         entered = row.get("entered", 0)
         nxt = counts.get(FUNNEL[i + 1].value, {}).get("entered", 0) if i + 1 < len(FUNNEL) else None
         stages.append(

@@ -267,7 +267,8 @@ def backlog_report(*, actor: Any, filters: ServiceFilters) -> dict[str, Any]:
         values: dict[str, Any] = {"group_key": F(group_col)} if group_col else {}
         grouped = qs.filter(day=day).values(**values).annotate(**sums).order_by(*values.keys())
         labels = _labels(filters.by, {r.get("group_key") for r in grouped})
-        for r in grouped:
+        for raw in grouped:
+            r: dict[str, Any] = dict(raw)
             key = r.get("group_key")
             now_rows.append(
                 {
@@ -277,7 +278,7 @@ def backlog_report(*, actor: Any, filters: ServiceFilters) -> dict[str, Any]:
                 }
             )
     series = [
-        {"day": r["day"], **{k: r[k] or 0 for k in sums}}
+        {"day": r["day"], **{k: dict(r)[k] or 0 for k in sums}}
         for r in qs.filter(day__gte=filters.date_from, day__lte=filters.date_to)
         .values("day")
         .annotate(**sums)
