@@ -295,44 +295,40 @@ urlpatterns: list[URLPattern] = [
     path("lifecycle/funnel/", funnel, name="lifecycle_funnel"),
 ]
 
-for order, (code, spec) in enumerate(SERVICE_REPORTS.items()):
+PAGES: list[tuple[str, Any, Any, Any, int]] = [
+    (f"service_{code}", spec["title"], spec["description"], SERVICE, 400 + n)
+    for n, (code, spec) in enumerate(SERVICE_REPORTS.items())
+] + [
+    (
+        "service_backlog",
+        _("Backlog by age"),
+        _("Open cases by age, now and day by day, per queue and case type."),
+        SERVICE,
+        410,
+    ),
+    (
+        "retention_cohorts",
+        _("Cohort retention"),
+        _("Customers by the month of their first order, and who ordered again."),
+        RETENTION,
+        450,
+    ),
+    (
+        "lifecycle_funnel",
+        _("Lifecycle funnel"),
+        _("How many reached each stage, how many moved on, and how long they stayed."),
+        RETENTION,
+        451,
+    ),
+]
+for code, title, description, group, order in PAGES:
     report_register(
         ReportPage(
-            code=f"service_{code}",
-            title=spec["title"],
-            description=spec["description"],
-            url_name=f"analytics:service_{code}",
-            group=SERVICE,
-            order=400 + order,
+            code=code,
+            title=title,
+            description=description,
+            url_name=f"analytics:{code}",
+            group=group,
+            order=order,
         )
     )
-report_register(
-    ReportPage(
-        code="service_backlog",
-        title=_("Backlog by age"),
-        description=_("Open cases by age, now and day by day, per queue and case type."),
-        url_name="analytics:service_backlog",
-        group=SERVICE,
-        order=410,
-    )
-)
-report_register(
-    ReportPage(
-        code="retention_cohorts",
-        title=_("Cohort retention"),
-        description=_("Customers by the month of their first order, and who ordered again."),
-        url_name="analytics:retention_cohorts",
-        group=RETENTION,
-        order=450,
-    )
-)
-report_register(
-    ReportPage(
-        code="lifecycle_funnel",
-        title=_("Lifecycle funnel"),
-        description=_("How many reached each stage, how many moved on, and how long they stayed."),
-        url_name="analytics:lifecycle_funnel",
-        group=RETENTION,
-        order=451,
-    )
-)
