@@ -40,9 +40,7 @@ from .models import BacklogSnapshot, CaseFact
 from .refresh import RefreshWindow, refresher_register
 from .sql_service import (
     add_days,
-    date_literal,
     date_param,
-    days_between,
     json_text,
     local_date,
     month_of,
@@ -263,29 +261,76 @@ def _refresh_backlog(window: RefreshWindow) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE day >= %s", [date_param(connection, start)])
         if start is None or start > window.today:
             return 0
-        age = days_between(connection, "f.opened_date", "d.day")
-        buckets = []
-        for _column, low, high in AGE_BUCKETS:
-            cond = f"{age} >= {low}" + ("" if high is None else f" AND {age} <= {high}")
-            buckets.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
-        literal = date_literal(connection)
-        cursor.execute(
-            f"""
-            WITH RECURSIVE days(day) AS (
-                SELECT {literal}
-                UNION ALL SELECT {add_days(connection, "day", 1)} FROM days WHERE day < {literal}
-            )
-            INSERT INTO {table} (day, queue_id, case_type_id, open_count,
-                {", ".join(c for c, _lo, _hi in AGE_BUCKETS)})
-            SELECT d.day, f.queue_id, f.case_type_id, COUNT(*), {", ".join(buckets)}
-            FROM days d
-            JOIN {facts} f ON f.opened_date <= d.day
-                AND (f.resolved_date IS NULL OR f.resolved_date > d.day)
-            GROUP BY d.day, f.queue_id, f.case_type_id
-            """,
-            [date_param(connection, start), date_param(connection, window.today)],
-        )
+        cursor.execute(_backlog_sql(start, window.today))
         return max(cursor.rowcount, 0)
+
+
+def _backlog_sql(start: datetime.date, today: datetime.date) -> str:
+    """One INSERT … SELECT for the days ``start``..``today``, in O(cases + days × groups).
+
+    Each case contributes, per age bucket, +1 on the day it enters the bucket and -1 on the
+    day it leaves it (older bucket or resolved); the open count of a bucket on a day is the
+    running sum of those deltas (``SUM() OVER``) over a grid of days × (queue, case type).
+    Deltas before ``start`` are folded into ``start``. The dates are ours (never user input)."""
+    facts = _t(CaseFact)
+    pg = connection.vendor == "postgresql"
+
+    def day(value: datetime.date) -> str:
+        return f"DATE '{value.isoformat()}'" if pg else f"'{value.isoformat()}'"
+
+    deltas = []
+    for k, (_column, low, high) in enumerate(AGE_BUCKETS):
+        enters = add_days(connection, "f.opened_date", low)
+        started = f"(f.resolved_date IS NULL OR f.resolved_date > {enters})"
+        if high is None:
+            leaves = "f.resolved_date"
+        else:
+            ages_out = add_days(connection, "f.opened_date", high + 1)
+            leaves = (
+                f"CASE WHEN f.resolved_date IS NOT NULL AND f.resolved_date < {ages_out} "
+                f"THEN f.resolved_date ELSE {ages_out} END"
+            )
+        head = f"SELECT COALESCE(f.queue_id, 0) AS q, f.case_type_id AS t, {k} AS b"
+        deltas.append(f"{head}, {enters} AS day, 1 AS delta FROM {facts} f WHERE {started}")
+        deltas.append(
+            f"{head}, {leaves} AS day, -1 AS delta FROM {facts} f "
+            f"WHERE {started} AND {leaves} IS NOT NULL"
+        )
+    bucket_ids = " UNION ALL ".join(f"SELECT {k} AS b" for k in range(len(AGE_BUCKETS)))
+    columns = ", ".join(c for c, _lo, _hi in AGE_BUCKETS)
+    sums = ", ".join(
+        f"SUM(CASE WHEN r.b = {k} THEN r.n ELSE 0 END)" for k in range(len(AGE_BUCKETS))
+    )
+    return f"""
+        WITH RECURSIVE days(day) AS (
+            SELECT {day(start)}
+            UNION ALL SELECT {add_days(connection, "day", 1)} FROM days WHERE day < {day(today)}
+        ),
+        ev AS (
+            SELECT x.q, x.t, x.b,
+                CASE WHEN x.day < {day(start)} THEN {day(start)} ELSE x.day END AS day,
+                SUM(x.delta) AS delta
+            FROM ({" UNION ALL ".join(deltas)}) x
+            WHERE x.day <= {day(today)}
+            GROUP BY 1, 2, 3, 4
+        ),
+        grp AS (SELECT DISTINCT q, t FROM ev),
+        running AS (
+            SELECT d.day, g.q, g.t, bk.b,
+                SUM(COALESCE(ev.delta, 0)) OVER (
+                    PARTITION BY g.q, g.t, bk.b ORDER BY d.day
+                ) AS n
+            FROM days d
+            CROSS JOIN grp g
+            CROSS JOIN ({bucket_ids}) bk
+            LEFT JOIN ev ON ev.q = g.q AND ev.t = g.t AND ev.b = bk.b AND ev.day = d.day
+        )
+        INSERT INTO {_t(BacklogSnapshot)} (day, queue_id, case_type_id, open_count, {columns})
+        SELECT r.day, NULLIF(r.q, 0), r.t, SUM(r.n), {sums}
+        FROM running r
+        GROUP BY r.day, r.q, r.t
+        HAVING SUM(r.n) > 0
+    """
 
 
 def refresh_service_facts(window: RefreshWindow) -> int:
