@@ -147,6 +147,24 @@ def _choices(by_options: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+def _range_fields(
+    request: HttpRequest, kind: str, spec: list[tuple[str, Any, Any]], errors: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The two fields of a period form (``kind``: month or date): what was asked, or the
+    period the report used, with each field's errors."""
+    fmt = "Y-m" if kind == "month" else "Y-m-d"
+    return [
+        {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "value": date_format(used, fmt) if used else request.GET.get(name, ""),
+            "errors": errors.get(name),
+        }
+        for name, label, used in spec
+    ]
+
+
 def _flatten(row: dict[str, Any]) -> dict[str, Any]:
     reasons = row.get("avoidable_reasons") or {}
     return {**row, **{f"reason_{k}": v for k, v in reasons.items()}}
@@ -238,11 +256,12 @@ def backlog(request: HttpRequest) -> HttpResponse:
 def cohorts(request: HttpRequest) -> HttpResponse:
     """The retention triangle, shaded by share, with month-1 retention charted per cohort."""
     require(request.user, "analytics.view")
-    context: dict[str, Any] = {"values": request.GET}
+    labels = [("month_from", _("First cohort")), ("month_to", _("Last cohort"))]
     try:
         month_from, month_to = cohort_filters_parse(request.GET)
     except Invalid as exc:
-        context["errors"] = exc.errors
+        fields = _range_fields(request, "month", [(n, lb, None) for n, lb in labels], exc.errors)
+        context = {"errors": exc.errors, "range_fields": fields}
         return render(request, "analytics/retention/cohorts.html", context, status=422)
     data = cohort_retention(actor=request.user, month_from=month_from, month_to=month_to)
     points = []
@@ -251,7 +270,17 @@ def cohorts(request: HttpRequest) -> HttpResponse:
             m["alpha"] = f"{(m['pct'] or 0) * 0.0045:.3f}"
         second = cohort["months"][1]["pct"] if len(cohort["months"]) > 1 else None
         points.append((date_format(cohort["cohort"], "YEAR_MONTH_FORMAT"), second))
-    context.update(data=data, offsets=list(range(data["offsets"])), points=points)
+    context: dict[str, Any] = {
+        "data": data,
+        "offsets": list(range(data["offsets"])),
+        "points": points,
+        "range_fields": _range_fields(
+            request,
+            "month",
+            [(n, lb, v) for (n, lb), v in zip(labels, (month_from, month_to), strict=True)],
+            {},
+        ),
+    }
     return render(request, "analytics/retention/cohorts.html", context)
 
 
@@ -261,19 +290,24 @@ def cohorts(request: HttpRequest) -> HttpResponse:
 def funnel(request: HttpRequest) -> HttpResponse:
     """The lifecycle funnel and the time spent in each stage."""
     require(request.user, "analytics.view")
-    context: dict[str, Any] = {"values": request.GET}
+    labels = [("date_from", _("Entered from")), ("date_to", _("to"))]
     try:
         date_from, date_to = funnel_filters_parse(request.GET)
     except Invalid as exc:
-        context["errors"] = exc.errors
+        fields = _range_fields(request, "date", [(n, lb, None) for n, lb in labels], exc.errors)
+        context = {"errors": exc.errors, "range_fields": fields}
         return render(request, "analytics/retention/funnel.html", context, status=422)
     data = lifecycle_funnel(actor=request.user, date_from=date_from, date_to=date_to)
-    context.update(
-        data=data,
-        date_from=date_from,
-        date_to=date_to,
-        points=[(s["label"], s["entered"]) for s in data["stages"]],
-    )
+    context = {
+        "data": data,
+        "points": [(s["label"], s["entered"]) for s in data["stages"]],
+        "range_fields": _range_fields(
+            request,
+            "date",
+            [(n, lb, v) for (n, lb), v in zip(labels, (date_from, date_to), strict=True)],
+            {},
+        ),
+    }
     return render(request, "analytics/retention/funnel.html", context)
 
 

@@ -83,6 +83,12 @@ def test_a_bad_filter_is_shown_on_the_form(quality: Client) -> None:
     r = quality.get("/analytics/service/sla/", {"date_from": "2026-04-01", "date_to": "2026-03-01"})
     assert r.status_code == 422
     assert "The start comes after the end." in r.content.decode()
+    c = quality.get("/analytics/retention/cohorts/", {"month_from": "2026-13"})
+    assert c.status_code == 422 and "Give a month as YYYY-MM." in c.content.decode()
+    f = quality.get(
+        "/analytics/lifecycle/funnel/", {"date_from": "2026-04-01", "date_to": "2026-03-01"}
+    )
+    assert f.status_code == 422 and 'aria-invalid="true"' in f.content.decode()
 
 
 def test_retention_screens(quality: Client) -> None:
@@ -97,6 +103,7 @@ def test_retention_screens(quality: Client) -> None:
     assert r.status_code == 200
     html = r.content.decode()
     assert "January 2026" in html and ">50.0%<" in html
+    assert 'value="2026-01"' in html  # the form shows the cohorts asked for
     f = quality.get(
         "/analytics/lifecycle/funnel/", {"date_from": "2026-01-01", "date_to": "2026-03-31"}
     )
