@@ -261,7 +261,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         month_from, month_to = cohort_filters_parse(request.GET)
     except Invalid as exc:
         fields = _range_fields(request, "month", [(n, lb, None) for n, lb in labels], exc.errors)
-        context = {"errors": exc.errors, "range_fields": fields}
+        context: dict[str, Any] = {"errors": exc.errors, "range_fields": fields}
         return render(request, "analytics/retention/cohorts.html", context, status=422)
     data = cohort_retention(actor=request.user, month_from=month_from, month_to=month_to)
     points = []
@@ -270,7 +270,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
             m["alpha"] = f"{(m['pct'] or 0) * 0.0045:.3f}"
         second = cohort["months"][1]["pct"] if len(cohort["months"]) > 1 else None
         points.append((date_format(cohort["cohort"], "YEAR_MONTH_FORMAT"), second))
-    context: dict[str, Any] = {
+    context = {
         "data": data,
         "offsets": list(range(data["offsets"])),
         "points": points,
@@ -295,7 +295,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
         date_from, date_to = funnel_filters_parse(request.GET)
     except Invalid as exc:
         fields = _range_fields(request, "date", [(n, lb, None) for n, lb in labels], exc.errors)
-        context = {"errors": exc.errors, "range_fields": fields}
+        context: dict[str, Any] = {"errors": exc.errors, "range_fields": fields}
         return render(request, "analytics/retention/funnel.html", context, status=422)
     data = lifecycle_funnel(actor=request.user, date_from=date_from, date_to=date_to)
     context = {
