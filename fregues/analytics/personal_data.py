@@ -6,7 +6,7 @@ Registered from ``AnalyticsConfig.ready()``; see ``fregues.core.personal_data``.
 
 from __future__ import annotations
 
-from fregues.core.personal_data import DELETE, personal_data_register
+from fregues.core.personal_data import DELETE, KEEP, personal_data_register
 
 SCORES = (
     "rfm_recency",
@@ -37,3 +37,27 @@ def register() -> None:
         erase=DELETE,
         why="derived from the customer's records; the next refresh skips erased customers",
     )
+    _register_service_and_retention()
+
+
+def _register_service_and_retention() -> None:
+    """The service and retention facts hold ids, dates, stages and counts derived from records
+    that erasure keeps (cases, orders and lifecycle moves stay, anonymised, for the reports):
+    nothing in them names the person, so they stay too and are not exported (the customer
+    gets the source records themselves)."""
+    from .models import CaseFact, LifecycleSpell, PartyMonthActivity
+
+    for model, party in (
+        (CaseFact, ("party", "case__party")),
+        (PartyMonthActivity, ("party",)),
+        (LifecycleSpell, ("party",)),
+    ):
+        every = tuple(sorted(f.name for f in model._meta.get_fields() if f.concrete))
+        personal_data_register(
+            f"analytics.{model.__name__}",
+            party=party,
+            fields=(),
+            internal=every,
+            erase=KEEP,
+            why="counts and dates derived from kept records; they name no one",
+        )

@@ -25,6 +25,8 @@ REFRESHER_MODULES: list[str] = [
     "fregues.analytics.facts_customers",
     "fregues.analytics.value_scores",
     "fregues.analytics.value_refresh",
+    "fregues.analytics.facts_service",
+    "fregues.analytics.retention",
 ]
 
 

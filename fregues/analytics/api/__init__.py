@@ -11,6 +11,7 @@ from ninja import Router
 from .costs import router as costs_router
 from .lifetime import router as lifetime_router
 from .refresh import router as refresh_router
+from .service import router as service_router
 from .value import party_router as scores_router
 from .value import router as value_router
 
@@ -19,5 +20,6 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", value_router),
     ("/analytics", lifetime_router),
     ("/analytics", costs_router),
+    ("/analytics", service_router),
     ("/parties", scores_router),
 ]

@@ -8,12 +8,19 @@ with their dimensions already computed. Only the refresh (``services/refresh.py`
 from .costs import ChannelCost, ExchangeRate, QueueCost
 from .customers import CustomerFact
 from .refresh import RefreshState
+from .retention import CohortCell, LifecycleSpell, PartyMonthActivity
+from .service import BacklogSnapshot, CaseFact
 from .value import ValueModelFit
 
 __all__ = [
+    "BacklogSnapshot",
+    "CaseFact",
     "ChannelCost",
+    "CohortCell",
     "CustomerFact",
     "ExchangeRate",
+    "LifecycleSpell",
+    "PartyMonthActivity",
     "QueueCost",
     "RefreshState",
     "ValueModelFit",
