@@ -21,7 +21,9 @@ from dataclasses import dataclass
 LEASE_NAME = "_lease"
 
 # The modules that register refreshers (imported from AnalyticsConfig.ready()).
-REFRESHER_MODULES: list[str] = []
+REFRESHER_MODULES: list[str] = [
+    "fregues.analytics.facts_pivot",
+]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,17 @@ with their dimensions already computed. Only the refresh (``services/refresh.py`
 
 from .costs import ChannelCost, ExchangeRate, QueueCost
 from .customers import CustomerFact
+from .pivot import DashboardItem, InteractionFact, OrderFact, SavedReport
 from .refresh import RefreshState
 
-__all__ = ["ChannelCost", "CustomerFact", "ExchangeRate", "QueueCost", "RefreshState"]
+__all__ = [
+    "ChannelCost",
+    "CustomerFact",
+    "DashboardItem",
+    "ExchangeRate",
+    "InteractionFact",
+    "OrderFact",
+    "QueueCost",
+    "RefreshState",
+    "SavedReport",
+]
