@@ -129,12 +129,10 @@ def _insert(table: str, columns: list[str], select: QuerySet[Any], aliases: list
     source = ", ".join(aliases)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(table)} ({target}) SELECT {source} FROM ({sql}) AS q",  # noqa: S608
+            f"INSERT INTO {quote(table)} ({target}) SELECT {source} FROM ({sql}) AS q",
             params,
         )
         return max(cursor.rowcount, 0)
-
-
 
 
 def _month(alias: str) -> str:
@@ -144,6 +142,12 @@ def _month(alias: str) -> str:
 
 def _money(alias: str, places: int = 2) -> str:
     return f"COALESCE(ROUND(q.{alias}, {places}), 0)"
+
+
+ORDER_COLUMNS = [
+    *("party_id", "product_id", "category", "month", "revenue", "quantity", "cost", "margin"),
+    *("orders", "lines"),
+]
 
 
 def refresh_order_facts(window: RefreshWindow) -> int:
@@ -160,8 +164,7 @@ def refresh_order_facts(window: RefreshWindow) -> int:
         OrderFact.objects.all().delete()
     return _insert(
         OrderFact._meta.db_table,
-        ["party_id", "product_id", "category", "month", "revenue", "quantity", "cost", "margin"]
-        + ["orders", "lines"],
+        ORDER_COLUMNS,
         _order_rows(parties),
         [
             "q.k_party",
@@ -194,7 +197,14 @@ def refresh_interaction_facts(window: RefreshWindow) -> int:
         InteractionFact._meta.db_table,
         ["party_id", "channel", "direction", "month", "contacts", "duration_seconds"],
         _interaction_rows(parties),
-        ["q.party_id", "q.channel", "q.direction", _month("k_month"), "q.s_contacts", "q.s_duration"],
+        [
+            "q.party_id",
+            "q.channel",
+            "q.direction",
+            _month("k_month"),
+            "q.s_contacts",
+            "q.s_duration",
+        ],
     )
 
 

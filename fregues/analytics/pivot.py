@@ -21,8 +21,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fregues.core.errors import ErrorCollector, Invalid
-from fregues.core.permissions import can, require
+from fregues.core.errors import ErrorCollector
+from fregues.core.permissions import require
 
 from .db import analytics_connection
 from .pivot_registry import (
@@ -322,10 +322,14 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
     compiled = compile_definition(definition)
     measure = MEASURES[definition.measure]
     two = bool(definition.columns)
-    sets = [(True, True), (True, False), (False, True), (False, False)] if two else [
-        (True, False),
-        (False, False),
-    ]
+    sets = (
+        [(True, True), (True, False), (False, True), (False, False)]
+        if two
+        else [
+            (True, False),
+            (False, False),
+        ]
+    )
     grouped = _grouped(compiled, sets, [], [])
     cells: dict[tuple[str, str], Any] = {}
     row_totals: dict[str, Any] = {}

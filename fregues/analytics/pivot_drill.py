@@ -16,11 +16,17 @@ from fregues.core.errors import Invalid
 from fregues.core.permissions import can, require
 
 from .db import analytics_connection, analytics_db
-from .pivot import OTHERS, PivotDefinition, compile_definition, measure_value, pivot_definition_clean
+from .pivot import (
+    OTHERS,
+    PivotDefinition,
+    compile_definition,
+    measure_value,
+    pivot_definition_clean,
+)
 from .pivot_registry import DIMENSIONS, MEASURES
 
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
 SEGMENT_MAX = 50_000
 
 

@@ -112,7 +112,10 @@ def _by_id(model_path: str, text: Callable[[models.Model], str]) -> Labeler:
 
         model = apps.get_model(model_path)
         ids = [int(v) for v in values if v.isdigit()]
-        found = {str(o.pk): text(o) for o in model._default_manager.using(analytics_db()).filter(pk__in=ids)}
+        found = {
+            str(o.pk): text(o)
+            for o in model._default_manager.using(analytics_db()).filter(pk__in=ids)
+        }
         return {v: found.get(v, v) for v in values}
 
     return label
@@ -142,7 +145,9 @@ def _month_text(column: str, pattern: str) -> Callable[[str], str]:
                 f"((CAST(strftime('%%m', {column}) AS INTEGER) + 2) / 3), '')"
             )
         if vendor == "postgresql":
-            return f"COALESCE(to_char({column}, '{'YYYY-MM' if pattern == 'month' else 'YYYY'}'), '')"
+            return (
+                f"COALESCE(to_char({column}, '{'YYYY-MM' if pattern == 'month' else 'YYYY'}'), '')"
+            )
         return f"COALESCE(strftime('{'%%Y-%%m' if pattern == 'month' else '%%Y'}', {column}), '')"
 
     return sql
@@ -209,7 +214,15 @@ for _dim in [
         False,
         WHAT,
     ),
-    Dimension("category", _("Product category"), frozenset({ORDER}), _text("f.category"), None, False, WHAT),
+    Dimension(
+        "category",
+        _("Product category"),
+        frozenset({ORDER}),
+        _text("f.category"),
+        None,
+        False,
+        WHAT,
+    ),
     Dimension(
         "channel",
         _("Channel"),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .pivot import router as pivot_router
 from .refresh import router as refresh_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", refresh_router),
+    ("/analytics", pivot_router),
 ]

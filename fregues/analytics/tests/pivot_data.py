@@ -60,15 +60,24 @@ def make_dataset() -> dict[str, Any]:
     add_lines(o4, [(p1, "5", "100")])
     for _ in range(2):
         InteractionFactory(
-            party=a, channel="phone", direction="in", occurred_at=local(2026, 1, 11),
+            party=a,
+            channel="phone",
+            direction="in",
+            occurred_at=local(2026, 1, 11),
             duration_seconds=300,
         )
     InteractionFactory(
-        party=b, channel="email", direction="in", occurred_at=local(2026, 1, 21),
+        party=b,
+        channel="email",
+        direction="in",
+        occurred_at=local(2026, 1, 21),
         duration_seconds=None,
     )
     InteractionFactory(
-        party=c, channel="phone", direction="out", occurred_at=local(2026, 2, 6),
+        party=c,
+        channel="phone",
+        direction="out",
+        occurred_at=local(2026, 2, 6),
         duration_seconds=600,
     )
     return {"a": a, "b": b, "c": c, "p1": p1, "p2": p2}

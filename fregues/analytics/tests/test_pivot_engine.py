@@ -78,7 +78,9 @@ def test_distinct_customers_do_not_add_up(data: dict[str, Any]) -> None:
 
 
 def test_one_dimension_average_ticket_and_margin(data: dict[str, Any]) -> None:
-    ticket = _table(pivot_run(actor=None, definition={"rows": "age_band", "measure": "average_ticket"}))
+    ticket = _table(
+        pivot_run(actor=None, definition={"rows": "age_band", "measure": "average_ticket"})
+    )
     # 25-34: 370 / (4 lines × 1/2 order = 2 orders) = 185; 35-44: 200 / 1; all: 570 / 3 = 190
     assert ticket["rows"] == {"25-34": D("185.00"), "35-44": D("200.00")}
     assert ticket["total"] == D("190.00")
@@ -94,11 +96,18 @@ def test_one_dimension_average_ticket_and_margin(data: dict[str, Any]) -> None:
 
 
 def test_region_by_channel_contacts_and_minutes(data: dict[str, Any]) -> None:
-    t = _table(pivot_run(actor=None, definition={"rows": "region", "columns": "channel", "measure": "contacts"}))
+    t = _table(
+        pivot_run(
+            actor=None, definition={"rows": "region", "columns": "channel", "measure": "contacts"}
+        )
+    )
     assert t["cells"] == {("SP", "phone"): 3, ("RJ", "email"): 1}  # A 2 + C 1; B 1
     assert t["total"] == 4
     minutes = _table(
-        pivot_run(actor=None, definition={"rows": "region", "columns": "channel", "measure": "contact_minutes"})
+        pivot_run(
+            actor=None,
+            definition={"rows": "region", "columns": "channel", "measure": "contact_minutes"},
+        )
     )
     assert minutes["cells"][("SP", "phone")] == D("20.0")  # (600 + 600) s / 60
 
@@ -117,14 +126,23 @@ def test_filters_date_range_and_time_dimensions(data: dict[str, Any]) -> None:
         )
     )
     assert t["rows"] == {"2026-01": D("250.00")}  # A's January: 200 + 50 (C's February is out)
-    q = _table(pivot_run(actor=None, definition={"rows": "quarter", "columns": "year", "measure": "orders"}))
+    q = _table(
+        pivot_run(
+            actor=None, definition={"rows": "quarter", "columns": "year", "measure": "orders"}
+        )
+    )
     assert q["cells"] == {("2026-Q1", "2026"): D("3.00")}  # O1, O2, O3 (O4 cancelled)
 
 
 def test_others_fold_the_values_past_the_limit(data: dict[str, Any]) -> None:
     result = pivot_run(
         actor=None,
-        definition={"rows": "category", "columns": "age_band", "measure": "customers", "row_limit": 1},
+        definition={
+            "rows": "category",
+            "columns": "age_band",
+            "measure": "customers",
+            "row_limit": 1,
+        },
     )
     t = _table(result)
     # top category by customers: Eletro (A, B) or Móveis (A, C) tie at 2 -> the first by value
@@ -142,10 +160,14 @@ def test_bad_requests_name_every_field() -> None:
         )
     assert set(bad.value.errors) == {"rows", "measure", "filters.zzz"}
     with pytest.raises(Invalid) as mixed:
-        pivot_run(actor=None, definition={"rows": "product", "columns": "channel", "measure": "revenue"})
+        pivot_run(
+            actor=None, definition={"rows": "product", "columns": "channel", "measure": "revenue"}
+        )
     assert set(mixed.value.errors) == {"columns"}
     with pytest.raises(Invalid) as same:
-        pivot_run(actor=None, definition={"rows": "region", "columns": "region", "measure": "customers"})
+        pivot_run(
+            actor=None, definition={"rows": "region", "columns": "region", "measure": "customers"}
+        )
     assert set(same.value.errors) == {"columns"}
     with pytest.raises(Invalid) as dates:
         pivot_run(
@@ -157,20 +179,24 @@ def test_bad_requests_name_every_field() -> None:
 
 def test_drill_lists_the_customers_of_a_cell(data: dict[str, Any], make_user: Any) -> None:
     definition = {"rows": "age_band", "columns": "category", "measure": "revenue"}
-    listed = pivot_drill(actor=make_user("relationship_manager"), definition=definition, row="25-34", column="Eletro")
+    listed = pivot_drill(
+        actor=make_user("relationship_manager"), definition=definition, row="25-34", column="Eletro"
+    )
     assert listed["count"] == 2
     assert [(r["name"], r["lifecycle_stage"], r["value"]) for r in listed["results"]] == [
         ("Ana Alves", "client", D("200.00")),
         ("Bruno Borges", "buyer", D("100.00")),
     ]
-    hidden = pivot_drill(actor=make_user("marketing"), definition=definition, row="25-34", column="Eletro")
+    hidden = pivot_drill(
+        actor=make_user("marketing"), definition=definition, row="25-34", column="Eletro"
+    )
     assert [(r["name"], r["value"]) for r in hidden["results"]] == [
         ("Ana Alves", None),
         ("Bruno Borges", None),
     ]
-    assert pivot_cell_party_ids(actor=None, definition=definition, row="25-34", column=None) == sorted(
-        [data["a"].pk, data["b"].pk]
-    )
+    assert pivot_cell_party_ids(
+        actor=None, definition=definition, row="25-34", column=None
+    ) == sorted([data["a"].pk, data["b"].pk])
     with pytest.raises(Forbidden):
         pivot_drill(actor=make_user("agent"), definition=definition, row="25-34")
     with pytest.raises(Invalid):
