@@ -63,7 +63,9 @@ def test_pivot_422_and_403(data: dict[str, Any], manager_api: Any, api: Any) -> 
     assert mixed.status_code == 422 and set(mixed.json()["errors"]) == {"columns"}
     assert api.post("/analytics/pivot", AGE_BY_CATEGORY).status_code == 403  # an agent
     registry = manager_api.get("/analytics/pivot/dimensions").json()
-    assert {"age_band", "product", "channel", "month"} <= {d["code"] for d in registry["dimensions"]}
+    assert {"age_band", "product", "channel", "month"} <= {
+        d["code"] for d in registry["dimensions"]
+    }
 
 
 def test_drill_pages_and_hides_amounts_from_marketing(
@@ -133,7 +135,12 @@ def test_exports_csv_and_xlsx(data: dict[str, Any], manager_api: Any, marketing_
 
 
 def test_segment_from_a_cell(data: dict[str, Any], marketing_api: Any, manager_api: Any) -> None:
-    body = {"definition": AGE_BY_CATEGORY, "row": "25-34", "column": "Móveis", "name": "Móveis jovens"}
+    body = {
+        "definition": AGE_BY_CATEGORY,
+        "row": "25-34",
+        "column": "Móveis",
+        "name": "Móveis jovens",
+    }
     made = marketing_api.post("/analytics/pivot/segment", body)
     assert made.status_code == 201, made.content
     assert made.json()["members"] == 1
@@ -173,7 +180,9 @@ def test_saved_reports_and_the_role_dashboard(
     assert other_sales.get(f"/analytics/reports/{report_id}").json()["result"]["total"] == "570.00"
     assert marketer.get(f"/analytics/reports/{report_id}").status_code == 404  # not shared
     assert other_sales.patch(f"/analytics/reports/{report_id}", {"name": "x"}).status_code == 403
-    assert sales.patch(f"/analytics/reports/{report_id}", {"chart": "line"}).json()["chart"] == "line"
+    assert (
+        sales.patch(f"/analytics/reports/{report_id}", {"chart": "line"}).json()["chart"] == "line"
+    )
     with django_assert_max_num_queries(4):
         listed = other_sales.get("/analytics/reports")
     assert [r["id"] for r in listed.json()] == [report_id]
@@ -186,6 +195,8 @@ def test_saved_reports_and_the_role_dashboard(
         ("Idade × categoria", "570.00")
     ]
     assert sales.delete(f"/analytics/dashboards/pins/{pinned.json()['id']}").status_code == 403
-    assert other_sales.delete(f"/analytics/dashboards/pins/{pinned.json()['id']}").status_code == 204
+    assert (
+        other_sales.delete(f"/analytics/dashboards/pins/{pinned.json()['id']}").status_code == 204
+    )
     assert sales.delete(f"/analytics/reports/{report_id}").status_code == 204
     assert not SavedReport.objects.exists() and not DashboardItem.objects.exists()
