@@ -322,40 +322,17 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
     compiled = compile_definition(definition)
     measure = MEASURES[definition.measure]
     two = bool(definition.columns)
-    sets = (
-        [(True, True), (True, False), (False, True), (False, False)]
-        if two
-        else [
-            (True, False),
-            (False, False),
-        ]
-    )
-    grouped = _grouped(compiled, sets, [], [])
-    cells: dict[tuple[str, str], Any] = {}
-    row_totals: dict[str, Any] = {}
-    col_totals: dict[str, Any] = {}
-    total: Any = None
-    for r, c, v in grouped:
-        if r is not None and c is not None:
-            cells[(r, c)] = v
-        elif r is not None:
-            row_totals[r] = v
-        elif c is not None:
-            col_totals[c] = v
-        else:
-            total = v
     row_dim = DIMENSIONS[definition.rows]
     col_dim = DIMENSIONS[definition.columns] if two else None
-    rows, more_rows = _ordered(row_dim, row_totals, definition.row_limit)
-    cols, more_cols = (
-        _ordered(col_dim, col_totals, definition.column_limit) if col_dim else ([], False)
-    )
-    if more_rows or more_cols:
-        _fold_others(compiled, rows, cols, more_rows, more_cols, cells, row_totals, col_totals)
-    if more_rows:
-        rows.append(OTHERS)
-    if more_cols:
-        cols.append(OTHERS)
+    parts = measure.parts.get(compiled.fact.code) if measure.combine else None
+    if parts:
+        rows, cols, cells, row_totals, col_totals, total = _additive(
+            compiled, parts, measure, definition, row_dim, col_dim
+        )
+    else:
+        rows, cols, cells, row_totals, col_totals, total = _distinct(
+            compiled, definition, row_dim, col_dim
+        )
     row_labels = _labels(row_dim, rows)
     col_labels = _labels(col_dim, cols) if col_dim else {}
     return {
@@ -384,6 +361,135 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
         "column_totals": [measure_value(measure, col_totals.get(c)) for c in cols],
         "total": measure_value(measure, total),
     }
+
+
+Grid = tuple[list[str], list[str], dict[tuple[str, str], Any], dict[str, Any], dict[str, Any], Any]
+
+
+def _distinct(
+    compiled: Compiled,
+    definition: PivotDefinition,
+    row_dim: Dimension,
+    col_dim: Dimension | None,
+) -> Grid:
+    """Measures that do not add up (distinct customers): every grouping computed by the
+    database (GROUPING SETS / UNION ALL), "others" by one more statement of the same shape."""
+    two = col_dim is not None
+    sets = (
+        [(True, True), (True, False), (False, True), (False, False)]
+        if two
+        else [
+            (True, False),
+            (False, False),
+        ]
+    )
+    cells: dict[tuple[str, str], Any] = {}
+    row_totals: dict[str, Any] = {}
+    col_totals: dict[str, Any] = {}
+    total: Any = None
+    for r, c, v in _grouped(compiled, sets, [], []):
+        if r is not None and c is not None:
+            cells[(r, c)] = v
+        elif r is not None:
+            row_totals[r] = v
+        elif c is not None:
+            col_totals[c] = v
+        else:
+            total = v
+    rows, more_rows = _ordered(row_dim, row_totals, definition.row_limit)
+    cols, more_cols = (
+        _ordered(col_dim, col_totals, definition.column_limit) if col_dim else ([], False)
+    )
+    if more_rows or more_cols:
+        _fold_others(compiled, rows, cols, more_rows, more_cols, cells, row_totals, col_totals)
+    if more_rows:
+        rows.append(OTHERS)
+    if more_cols:
+        cols.append(OTHERS)
+    return rows, cols, cells, row_totals, col_totals, total
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _add(into: dict[Any, list[Decimal | None]], key: Any, parts: list[Decimal | None]) -> None:
+    have = into.get(key)
+    if have is None:
+        into[key] = list(parts)
+        return
+    into[key] = [
+        b if a is None else a if b is None else a + b for a, b in zip(have, parts, strict=True)
+    ]
+
+
+def _additive(
+    compiled: Compiled,
+    parts: tuple[str, ...],
+    measure: Measure,
+    definition: PivotDefinition,
+    row_dim: Dimension,
+    col_dim: Dimension | None,
+) -> Grid:
+    """Measures made of sums: one ``GROUP BY row, column`` (parallel on PostgreSQL), the
+    totals and "others" added up here from the sums, then combined (revenue / orders...)."""
+    keys = [compiled.row, *([compiled.column] if compiled.column else [])]
+    where_sql = f" WHERE {' AND '.join(compiled.where)}" if compiled.where else ""
+    sql = (
+        f"SELECT {', '.join(keys)}, {', '.join(parts)} FROM {compiled.from_sql}{where_sql} "
+        f"GROUP BY {', '.join(keys)}"
+    )
+    with analytics_connection().cursor() as cursor:
+        cursor.execute(sql, compiled.params)
+        fetched = cursor.fetchall()
+    combine = measure.combine
+    assert combine is not None
+    width = len(keys)
+    raw_cells: dict[tuple[str, str], list[Decimal | None]] = {}
+    for line in fetched:
+        key = (line[0], line[1] if width == 2 else "")
+        raw_cells[key] = [_decimal(v) for v in line[width:]]
+    raw_rows: dict[str, list[Decimal | None]] = {}
+    raw_cols: dict[str, list[Decimal | None]] = {}
+    raw_total: list[Decimal | None] = [None] * len(parts)
+    for (r, c), sums in raw_cells.items():
+        _add(raw_rows, r, sums)
+        _add(raw_cols, c, sums)
+        raw_total = [
+            b if a is None else a if b is None else a + b
+            for a, b in zip(raw_total, sums, strict=True)
+        ]
+    rows, more_rows = _ordered(
+        row_dim, {r: combine(v) for r, v in raw_rows.items()}, definition.row_limit
+    )
+    cols, more_cols = (
+        _ordered(col_dim, {c: combine(v) for c, v in raw_cols.items()}, definition.column_limit)
+        if col_dim
+        else ([], False)
+    )
+    kept_rows, kept_cols = set(rows), set(cols)
+    folded_cells: dict[tuple[str, str], list[Decimal | None]] = {}
+    folded_rows: dict[str, list[Decimal | None]] = {}
+    folded_cols: dict[str, list[Decimal | None]] = {}
+    for (r, c), sums in raw_cells.items():
+        r2 = r if r in kept_rows else OTHERS
+        c2 = c if (not col_dim or c in kept_cols) else OTHERS
+        _add(folded_cells, (r2, c2), sums)
+        _add(folded_rows, r2, sums)
+        _add(folded_cols, c2, sums)
+    if more_rows:
+        rows.append(OTHERS)
+    if more_cols:
+        cols.append(OTHERS)
+    cells = {k: combine(v) for k, v in folded_cells.items()} if col_dim else {}
+    return (
+        rows,
+        cols,
+        cells,
+        {r: combine(v) for r, v in folded_rows.items()},
+        {c: combine(v) for c, v in folded_cols.items()} if col_dim else {},
+        combine(raw_total) if raw_cells else None,
+    )
 
 
 def _not_in(expression: str, values: list[str]) -> tuple[list[str], list[Any]]:

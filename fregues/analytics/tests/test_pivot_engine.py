@@ -201,3 +201,29 @@ def test_drill_lists_the_customers_of_a_cell(data: dict[str, Any], make_user: An
         pivot_drill(actor=make_user("agent"), definition=definition, row="25-34")
     with pytest.raises(Invalid):
         pivot_drill(actor=None, definition=definition, row=OTHERS)
+
+
+def test_others_of_an_additive_measure_are_added_up(data: dict[str, Any]) -> None:
+    t = _table(
+        pivot_run(
+            actor=None,
+            definition={
+                "rows": "category",
+                "columns": "region",
+                "measure": "revenue",
+                "row_limit": 1,
+                "column_limit": 1,
+            },
+        )
+    )
+    # categories by revenue: Eletro 300, Móveis 250, "" 20 -> Eletro kept, the rest others
+    # regions by revenue: SP 450 (A 250 + C 200), RJ 120 (B) -> SP kept, RJ others
+    assert t["rows"] == {"Eletro": D("300.00"), OTHERS: D("270.00")}
+    assert t["cols"] == {"SP": D("450.00"), OTHERS: D("120.00")}
+    assert t["cells"] == {
+        ("Eletro", "SP"): D("200.00"),  # A
+        ("Eletro", OTHERS): D("100.00"),  # B in RJ
+        (OTHERS, "SP"): D("250.00"),  # A's Móveis 50 + C's Móveis 200
+        (OTHERS, OTHERS): D("20.00"),  # B's line without a product
+    }
+    assert t["total"] == D("570.00")
