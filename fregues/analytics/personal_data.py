@@ -37,7 +37,27 @@ def register() -> None:
         erase=DELETE,
         why="derived from the customer's records; the next refresh skips erased customers",
     )
+    _register_pivot()
     _register_service_and_retention()
+
+
+def _register_pivot() -> None:
+    # The pivot's facts: the customer's orders and contacts summed per month, derived from
+    # records exported by their own apps (nothing new to hand over); erased with the person.
+    from .models import InteractionFact, OrderFact
+
+    for model in (OrderFact, InteractionFact):
+        columns = {f.name for f in model._meta.get_fields() if f.concrete}
+        personal_data_register(
+            f"analytics.{model.__name__}",
+            party=("party_id",),
+            export=None,
+            fields=(),
+            internal=tuple(sorted(columns)),
+            erase=DELETE,
+            why="monthly sums of the customer's orders and contacts, exported by sales and "
+            "interactions; the next refresh rebuilds what is left",
+        )
 
 
 def _register_service_and_retention() -> None:

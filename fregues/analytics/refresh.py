@@ -27,6 +27,7 @@ REFRESHER_MODULES: list[str] = [
     "fregues.analytics.value_refresh",
     "fregues.analytics.facts_service",
     "fregues.analytics.retention",
+    "fregues.analytics.facts_pivot",
 ]
 
 

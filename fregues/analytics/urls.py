@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from . import views, views_lifetime, views_service, views_value
+from . import views, views_lifetime, views_pivot, views_service, views_value
 
 app_name = "analytics"
 
@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *views_value.urlpatterns,
     *views_lifetime.urlpatterns,
     *views_service.urlpatterns,
+    *views_pivot.urlpatterns,
 ]

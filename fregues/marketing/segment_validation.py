@@ -32,6 +32,7 @@ from .segment_fields import (
 )
 
 GROUPS = ("all", "any", "not")
+MAX_PARTY_IDS = 50_000  # a static list of customers (see ``_Checker.party_ids``)
 
 # ---------------------------------------------------------------- validation
 
@@ -48,6 +49,8 @@ class _Checker:
         if depth > MAX_DEPTH:
             self.errors.add(path, _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH})
             return None
+        if "party_ids" in node:
+            return self.party_ids(node, path)
         groups = [k for k in GROUPS if k in node]
         if groups:
             if len(node) != 1:
@@ -69,6 +72,21 @@ class _Checker:
             return self.condition(node, path)
         self.errors.add(path, _("Expected a group (all, any, not) or a condition (field, op)."))
         return None
+
+    def party_ids(self, node: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """A static list of customers (a cell of the analytics pivot, a list handed over by
+        an integrator): ``{"party_ids": [ids]}``, as a whole tree or inside a group."""
+        ids = node["party_ids"]
+        if len(node) != 1 or not isinstance(ids, list):
+            self.errors.add(path, _('A list of customers is {"party_ids": [ids]} alone.'))
+            return None
+        if len(ids) > MAX_PARTY_IDS:
+            self.errors.add(path, _("At most %(n)s customers in a list.") % {"n": MAX_PARTY_IDS})
+            return None
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+            self.errors.add(f"{path}.party_ids", _("Expected a list of customer ids."))
+            return None
+        return {"party_ids": sorted(set(ids))}
 
     def condition(self, node: dict[str, Any], path: str) -> dict[str, Any] | None:
         self.conditions += 1

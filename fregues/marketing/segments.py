@@ -46,6 +46,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
+from fregues.core.bulk import one_of
 from fregues.interactions.models import Interaction
 from fregues.parties.models import ConsentPurpose, ConsentRecord, ContactPoint, Party
 from fregues.sales.models import Order, OrderLine
@@ -334,6 +335,8 @@ def _order_condition(op: str, cond: dict[str, Any], ctx: Context) -> Q:
 
 
 def _node(node: dict[str, Any], ctx: Context) -> Q:
+    if "party_ids" in node:  # a static list (one parameter however long, see core.bulk)
+        return Q(pk__in=one_of(node["party_ids"]))
     if "field" in node:
         return _condition(node, ctx)
     if "not" in node:

@@ -10,6 +10,7 @@ from ninja import Router
 
 from .costs import router as costs_router
 from .lifetime import router as lifetime_router
+from .pivot import router as pivot_router
 from .refresh import router as refresh_router
 from .service import router as service_router
 from .value import party_router as scores_router
@@ -22,4 +23,5 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/analytics", costs_router),
     ("/analytics", service_router),
     ("/parties", scores_router),
+    ("/analytics", pivot_router),
 ]

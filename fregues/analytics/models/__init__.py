@@ -7,6 +7,7 @@ with their dimensions already computed. Only the refresh (``services/refresh.py`
 
 from .costs import ChannelCost, ExchangeRate, QueueCost
 from .customers import CustomerFact
+from .pivot import DashboardItem, InteractionFact, OrderFact, SavedReport
 from .refresh import RefreshState
 from .retention import CohortCell, LifecycleSpell, PartyMonthActivity
 from .service import BacklogSnapshot, CaseFact
@@ -18,10 +19,14 @@ __all__ = [
     "ChannelCost",
     "CohortCell",
     "CustomerFact",
+    "DashboardItem",
     "ExchangeRate",
+    "InteractionFact",
     "LifecycleSpell",
+    "OrderFact",
     "PartyMonthActivity",
     "QueueCost",
     "RefreshState",
+    "SavedReport",
     "ValueModelFit",
 ]

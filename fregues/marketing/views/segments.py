@@ -129,6 +129,8 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
 def _save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     tree = builder.parse(request.POST)
     rules, _paths = builder.to_rules(tree)
+    if segment is not None and "party_ids" in (segment.rules or {}):
+        rules = segment.rules  # a static list (from the analytics pivot): the builder renames it
     form = _form_of(request)
     data = {"name": form["name"], "description": form["description"], "rules": rules}
     try:
