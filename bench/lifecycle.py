@@ -165,7 +165,7 @@ def generate(customers: int, lines: int, seed: int) -> dict[str, Any]:
         size = min(CHUNK, customers - done)
         with transaction.atomic():
             ids = reserve_ids(Party, size)
-            parties = []
+            parties: list[tuple[Any, ...]] = []
             plans: list[tuple[int, list[dt.datetime]]] = []
             for pid in ids:
                 stage = rng.choices(stages, weights)[0]
