@@ -22,6 +22,7 @@ from fregues.accounts.models import User
 from fregues.accounts.services import team_create, user_create
 from fregues.core.permissions import ROLES
 from fregues.core.text import fold
+from fregues.demo_analytics import load_analytics_demo
 from fregues.demo_marketing import load_marketing_demo
 from fregues.demo_sales import load_sales_demo
 from fregues.demo_service import load_service_demo
@@ -465,6 +466,7 @@ def load_demo(*, seed: int = 2026) -> str:
         lines.append(service_report)
         lines.append(sales_report)
         lines.append(marketing_report)
+        lines.append(load_analytics_demo())
     lines.append("")
     lines.append(
         "Customer's portal: /portal/ — sign in as João da Silva with joao.silva@gmail.com "
