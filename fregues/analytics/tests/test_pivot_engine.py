@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from fregues.analytics.pivot import OTHERS, pivot_run
 from fregues.analytics.pivot_drill import pivot_cell_party_ids, pivot_drill
@@ -16,6 +17,13 @@ from .pivot_data import make_dataset, refresh_facts
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The engine's labels ("unknown", "others") are read in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
