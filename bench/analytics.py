@@ -42,7 +42,7 @@ TARGET_DAY_REFRESH_SECONDS = 60.0
 
 # Pivot definitions posted to /api/v1/analytics/pivot (the examples first).
 PIVOTS: list[dict[str, Any]] = [
-    {"rows": "age_band", "columns": "product_category", "measure": "revenue"},
+    {"rows": "age_band", "columns": "category", "measure": "revenue"},
     {"rows": "region", "columns": "channel", "measure": "contacts"},
     {"rows": "rfm_segment", "measure": "customers"},
     {"rows": "month", "columns": "lifecycle_stage", "measure": "revenue"},
