@@ -48,7 +48,8 @@ from fregues.sales.models import Lead, Order, OrderLine
 from fregues.sales.services.lead_imports import lead_import_many, lead_import_validate
 from fregues.sales.services.order_imports import order_import_many, order_import_validate
 
-from .fields import FIELDS, GROUPED_BY, auto_map
+from .batching import cell_batches, row_batches
+from .fields import FIELDS, auto_map
 from .models import ImportJob
 from .staged import run_staged, staged_possible
 from .tables import FileRejected, Table, sample_rows, table_open
@@ -398,69 +399,6 @@ class _Run:
         job.save()
 
 
-def _batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[ImportRow]]:
-    """Rows in batches of about BATCH_SIZE (``_cell_batches``), each row with its values by
-    field."""
-    columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
-    single = len({name for _index, name in columns}) == len(columns)
-    values: dict[str, list[str]]
-    for chunk in _cell_batches(job, table, run):
-        batch: list[ImportRow] = []
-        for line, cells in chunk:
-            if single:  # one column per field (the usual case): a comprehension is faster
-                values = {name: [cells[index]] for index, name in columns if cells[index]}
-            else:
-                values = {}
-                for index, name in columns:
-                    value = cells[index]
-                    if value:
-                        values.setdefault(name, []).append(value)
-            batch.append(ImportRow(line, values, cells))
-        yield batch
-
-
-def _cell_batches(job: ImportJob, table: Table, run: _Run) -> Iterator[list[tuple[int, list[str]]]]:
-    """``(line, cells)`` in batches of about BATCH_SIZE. For a grouped kind (the lines of an
-    order) a batch ends between groups, and a group met again after others is refused: its
-    rows must follow each other in the file."""
-    columns = [(table.header.index(c), f) for c, f in job.mapping.items() if c in table.header]
-    group_field = GROUPED_BY.get(job.kind)
-    group_at = next((i for i, f in columns if f == group_field), None)
-    current, finished = "", set()
-    batch: list[tuple[int, list[str]]] = []
-    for line, cells in table.rows():
-        if isinstance(cells, str):  # a row that cannot be read whole
-            run.report.rejected.append((line, cells))
-            run.unreadable += 1
-            continue
-        if group_at is not None:
-            key = cells[group_at].strip()
-            if key != current:
-                if key and key in finished:
-                    run.report.rejected.append((line, _group_scattered(key)))
-                    run.unreadable += 1
-                    continue
-                if current:
-                    finished.add(current)
-                current = key
-                if len(batch) >= BATCH_SIZE:
-                    yield batch
-                    batch = []
-        batch.append((line, cells))
-        if group_at is None and len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _group_scattered(key: str) -> str:
-    return _(
-        "order_id: the lines of order %(id)s are not together in the file (it was read "
-        "earlier, with other orders in between): put an order's lines one after the other."
-    ) % {"id": key}
-
-
 def _validate(kind: str, batch: list[ImportRow]) -> list[Any]:
     """Run in a worker process: the CPU-bound half of an import (parsing phones, e-mails,
     tax ids, dates), so the parent can write one batch while the workers check the next."""
@@ -490,14 +428,14 @@ def _validated(
     file is large enough to pay for them (a bounded queue: memory stays flat)."""
     workers = _parallel_ok(table, job.kind)
     if not workers:
-        for batch in _batches(job, table, run):
+        for batch in row_batches(job, table, run, size=BATCH_SIZE):
             yield batch, None
         return
     connections.close_all()  # the children must open their own connections
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         pending: deque[tuple[list[ImportRow], Any]] = deque()
-        for batch in _batches(job, table, run):
+        for batch in row_batches(job, table, run, size=BATCH_SIZE):
             pending.append((batch, pool.apply_async(_validate, (job.kind, batch))))
             if len(pending) > workers * 2:
                 done, result = pending.popleft()
@@ -542,7 +480,14 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     try:
         with _fewer_collections():
             if staged_possible(job, table):
-                run_staged(actor, job, table, run, lambda: _cell_batches(job, table, run), progress)
+                run_staged(
+                    actor,
+                    job,
+                    table,
+                    run,
+                    lambda: cell_batches(job, table, run, size=BATCH_SIZE),
+                    progress,
+                )
             else:
                 _run_batches(actor, job, table, run, importer, kwargs, progress)
         run.add([], ImportReport())  # ragged rows after the last batch

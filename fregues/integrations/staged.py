@@ -1,6 +1,6 @@
 """The orders import's run on PostgreSQL: the file staged whole, then written batch by batch.
 
-The engine's reader and batching (``services._batches``) read the file exactly as for any
+The engine's reader and batching (``batching.cell_batches``) read the file exactly as for any
 import — the same unreadable and scattered rows refused, the same batch boundaries — but the
 rows go to the database with COPY instead of to a Python checker; the sales app then reads,
 checks and matches the whole file in SQL (``order_staging``) and writes each batch
