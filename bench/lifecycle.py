@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .util import REPO, fregues_command, git_info, log, machine_info, run
+from .util import REPO, fregues_command, git_info, log, machine_info, results_write, run
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -414,13 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for db in [d.strip() for d in args.db.split(",") if d.strip()]:
         results["runs"].append(measure(db, args))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{results['date']}-lifecycle-{args.customers}"
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
-    text = report(results)
-    stem.with_suffix(".md").write_text(text)
-    print(text)
+    results_write(args.out, f"lifecycle-{args.customers}", results, report(results))
     return 0
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .lifecycle import PG_URL, _env, _psql
-from .util import REPO, fregues_command, git_info, log, machine_info, percentile, run
+from .util import REPO, fregues_command, git_info, log, machine_info, percentile, results_write, run
 
 TARGET_MS = 100.0
 
@@ -219,13 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     results["run"] = step.last_json()
     if not args.keep:
         _psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{results['date']}-offers-{args.lines}"
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
-    text = report(results)
-    stem.with_suffix(".md").write_text(text)
-    print(text)
+    results_write(args.out, f"offers-{args.lines}", results, report(results))
     return 0
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .lifecycle import NOW, _env, _psql, _setup
-from .util import REPO, fregues_command, git_info, log, machine_info, run
+from .util import REPO, fregues_command, git_info, log, machine_info, results_write, run
 
 TARGET_SECONDS = 2.0
 
@@ -442,13 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     results["run"] = measure(args)
     if not args.keep and not args.reuse:
         _psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{results['date']}-segments-{args.customers}"
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
-    text = report(results)
-    stem.with_suffix(".md").write_text(text)
-    print(text)
+    results_write(args.out, f"segments-{args.customers}", results, report(results))
     return 0
 
 

@@ -198,3 +198,15 @@ def machine_info() -> dict[str, Any]:
         "packages": packages,
         "wrk": shutil.which("wrk"),
     }
+
+
+def results_write(out: str | Path, name: str, results: dict[str, Any], text: str) -> Path:
+    """Write ``<date>-<name>.json`` (everything measured) and ``.md`` (the report) into
+    ``out``, print the report, and return the stem."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{results['date']}-{name}"
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
+    stem.with_suffix(".md").write_text(text)
+    print(text)
+    return stem
