@@ -302,3 +302,20 @@ def test_the_models_and_the_migrations_agree() -> None:
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_every_transactional_test_restores_the_migrated_rows() -> None:
+    """A test that commits for real (``transaction=True``) flushes the database when it ends.
+    Without ``serialized_rollback`` the flush recreates the content types under new ids and
+    drops the rows the migrations seed (roles, lifecycle rules), so a later transactional test
+    that restores the serialized rows collides with them (CI once failed on exactly this,
+    depending on the order the files ran in)."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("test*.py")) + sorted((ROOT / "tests").rglob("test*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("django_db")):
+                continue
+            flags = {kw.arg: ast.unparse(kw.value) for kw in node.keywords}
+            if flags.get("transaction") == "True" and flags.get("serialized_rollback") != "True":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

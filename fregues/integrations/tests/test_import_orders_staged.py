@@ -321,7 +321,7 @@ def test_the_staged_import_took_the_set_based_path(
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_checking_beside_writing_on_a_second_connection_leaves_the_same(
     tmp_path: Path, world: dict[str, Any], settings: Any, monkeypatch: Any
 ) -> None:
