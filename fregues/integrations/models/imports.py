@@ -1,4 +1,4 @@
-"""Moving customer data in and out in bulk: the record of every import run."""
+"""File imports: the record of every import run."""
 
 from __future__ import annotations
 
