@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("fregues.accounts.urls")),
     path("customers/", include("fregues.parties.urls")),
     path("data/", include("fregues.integrations.urls")),
+    path("channels/", include("fregues.integrations.urls_channels")),
     path("", include("fregues.interactions.urls")),
     path("", include("fregues.service.urls")),
     path("", include("fregues.sales.urls")),

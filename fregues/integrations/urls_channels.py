@@ -1,0 +1,8 @@
+"""Screens under /channels/: the agent's inbox and the admin's mailboxes, message providers,
+telephony and webhook subscriptions. Each views module lists its own routes."""
+
+from django.urls import URLPattern
+
+app_name = "channels"
+
+urlpatterns: list[URLPattern] = []
