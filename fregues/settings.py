@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "fregues.core",
@@ -119,8 +121,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "fregues.core.middleware.UserLanguageMiddleware",
     "fregues.core.middleware.ApiJsonErrorsMiddleware",
+    # last: it turns a locked-out sign-in into the lockout answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fregues.urls"
@@ -144,6 +149,31 @@ TEMPLATES = [
             ],
         },
     }
+]
+
+# django-axes counts failed sign-ins per user name and address and locks out for a while; its
+# backend must come first so a locked-out attempt never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fregues.accounts.lockout.locked_out"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # a proxy in front sets REMOTE_ADDR
+# API bearer tokens: this many wrong tokens from one address in the window → 429 for the window
+TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
+TOKEN_FAILURE_WINDOW_SECONDS = int(env("TOKEN_FAILURE_WINDOW_SECONDS", "600"))
+
+# Argon2id first (OWASP's choice); the others only to read hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,9 +236,45 @@ CACHES = {
     }[_CACHE]
 }
 
+# Web security. Behind HTTPS set FREGUES_HTTPS=1: secure cookies, HSTS, redirect to https
+# (FREGUES_PROXY_SSL_HEADER=1 when a proxy terminates TLS and sets X-Forwarded-Proto).
+HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", HTTPS)
+if env_bool("PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: scripts and style sheets only from our own origin (no inline
+# script, no eval: HTMX's own inline indicator style is switched off in base.html). Style
+# *attributes* stay allowed: a few bars and heat maps carry their width or colour as data.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "style-src-elem": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The public lead form may sit in an <iframe> on the company's own sites (list them to narrow)
+LEAD_FORM_FRAME_ANCESTORS = env_list("LEAD_FORM_FRAME_ANCESTORS", "*")
 
 # Domain settings
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "BR")

@@ -74,6 +74,13 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class Throttled(ServiceError):
+    """Too many failed attempts from one address in a short time (429)."""
+
+    status = 429
+    code = "throttled"
+
+
 class ErrorCollector:
     """Collects field errors across a whole input so the user sees all of them at once."""
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fregues.core.downloads import download_response
 from fregues.core.errors import Invalid, NotFound, ServiceError
 from fregues.core.htmx import hx_retarget, is_htmx, slot_register
 from fregues.core.permissions import can
@@ -159,11 +160,10 @@ def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
 @service_http_errors
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = ui_selectors.attachment_get(actor=request.user, attachment_id=attachment_id)
-    return FileResponse(
+    return download_response(
         attachment.file.open("rb"),
-        as_attachment=True,
         filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
+        content_type=attachment.content_type,
     )
 
 

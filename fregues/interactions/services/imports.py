@@ -132,7 +132,7 @@ def _already_on_timeline(rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
 
 def _fingerprint(row: ImportRow) -> str:
     text = "\x1f".join(f"{k}={'|'.join(v)}" for k, v in sorted(row.values.items()))
-    return "row:" + hashlib.sha1(text.encode()).hexdigest()
+    return "row:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 Validated = list[tuple[int, "dict[str, Any] | str"]]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fregues.core.downloads import download_response
 from fregues.core.errors import NotFound, ServiceError
 from fregues.core.views import service_http_errors
 
@@ -155,11 +156,10 @@ def request_file(request: HttpRequest, protocol: str, attachment_id: int) -> Htt
         party=_party(request), protocol=protocol, attachment_id=attachment_id
     )
     # a streaming response, not an HttpResponse subclass: portal_required passes it through
-    return FileResponse(  # type: ignore[return-value]
+    return download_response(  # type: ignore[return-value]
         attachment.file.open("rb"),
-        as_attachment=True,
         filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
+        content_type=attachment.content_type,
     )
 
 

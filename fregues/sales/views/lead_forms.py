@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -191,6 +192,7 @@ def _client_address(request: HttpRequest) -> str | None:
 
 @csrf_exempt
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": settings.LEAD_FORM_FRAME_ANCESTORS})
 @require_http_methods(["GET", "POST"])
 def lead_form_public_view(request: HttpRequest, code: str) -> HttpResponse:
     """The public form: no account. 404 when unknown or inactive, 429 past the hourly limit,

@@ -203,5 +203,30 @@
     toast(document.body.getAttribute("data-offline-text"), "error");
   });
 
+  // ------------------------------------------- behaviours declared in the markup (no inline JS:
+  // the Content-Security-Policy forbids it)
+  // <select data-autosubmit>: choosing an option submits its form.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("[data-autosubmit]");
+    if (select && select.form) {
+      if (select.form.requestSubmit) select.form.requestSubmit();
+      else select.form.submit();
+    }
+  });
+  // <form data-weighted-total="#out">: the inputs with data-weight give a weighted average.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-weighted-total]");
+    if (!form) return;
+    var total = 0, weights = 0;
+    form.querySelectorAll("input[data-weight]").forEach(function (input) {
+      if (input.value !== "") {
+        total += Number(input.value) * Number(input.dataset.weight);
+        weights += Number(input.dataset.weight);
+      }
+    });
+    var out = form.querySelector(form.getAttribute("data-weighted-total"));
+    if (out) out.textContent = weights ? Math.round((total / weights) * 10) / 10 + "%" : "—";
+  });
+
   armToasts();
 })();
