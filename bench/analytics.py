@@ -378,6 +378,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         log("lifecycle backfill (the stages and their history)")
         step = run([*fregues, "lifecycle", "backfill", "--json", "--now", NOW.isoformat()], env)
         out["lifecycle"] = {"wall_seconds": round(step.seconds, 1), "ok": not step.returncode}
+        if args.base_only:
+            return out
     else:
         step = run([*fregues, "migrate", "--no-input"], env)
         if step.returncode:
@@ -476,6 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=4 * 3600)
     parser.add_argument("--reuse", action="store_true", help="Measure on the kept database.")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    parser.add_argument(
+        "--base-only", action="store_true", help="Build the base (with --keep) and stop there."
+    )
+    parser.add_argument("--label", default="", help="Suffix of the results' name (e.g. rerun).")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--work", default=str(REPO / "bench" / ".work"))
     parser.add_argument("--pg-database", default="fregues_bench_analytics")
@@ -500,9 +506,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
     }
     results["run"] = measure(args)
-    if not args.keep and not args.reuse:
+    if not args.keep and not args.reuse and not args.base_only:
         _psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
-    results_write(args.out, f"analytics-{args.customers}", results, report(results))
+    name = f"analytics-{args.customers}" + (f"-{args.label}" if args.label else "")
+    results_write(args.out, name, results, report(results))
     return 0
 
 

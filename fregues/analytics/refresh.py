@@ -28,6 +28,7 @@ REFRESHER_MODULES: list[str] = [
     "fregues.analytics.facts_service",
     "fregues.analytics.retention",
     "fregues.analytics.facts_pivot",
+    "fregues.analytics.pivot_summaries",
 ]
 
 
