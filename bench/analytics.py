@@ -317,6 +317,7 @@ def measure_reports(repeat: int, samples: int) -> dict[str, Any]:
                 "/api/v1/analytics/pivot", json.dumps(pivot), content_type="application/json"
             ),
         )
+    out += measure_dashboards(user, repeat)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT party_id FROM analytics_customerfact ORDER BY md5(party_id::text) LIMIT %s",
@@ -340,6 +341,61 @@ def measure_reports(repeat: int, samples: int) -> dict[str, Any]:
             }
         )
     return {"reports": out}
+
+
+def measure_dashboards(user: Any, repeat: int) -> list[dict[str, Any]]:
+    """Each role's dashboard as a browser loads it: the page, then each widget's own request
+    (``hx-get``, one after another here; a browser sends them at once). Timed ``repeat``
+    times: the whole (page + every widget), the page and each widget."""
+    import re
+    from html import unescape
+
+    from django.test import Client
+
+    from fregues.analytics.widgets import widgets
+
+    browser = Client()
+    browser.force_login(user)
+    roles = sorted({role for w in widgets() for role in w.default_roles})
+    out: list[dict[str, Any]] = []
+
+    def entry(label: str, times: list[float], status: int, size: int) -> dict[str, Any]:
+        log(f"  {status} {[round(t, 3) for t in times]}  {label}")
+        return {
+            "report": label,
+            "status": status,
+            "bytes": size,
+            "seconds": [round(t, 3) for t in times],
+            "median_seconds": round(statistics.median(times), 3),
+            "max_seconds": round(max(times), 3),
+        }
+
+    for role in roles:
+        page_url = f"/analytics/dashboard/?role={role}"
+        whole: list[float] = []
+        page_times: list[float] = []
+        widget_times: dict[str, list[float]] = {}
+        statuses: dict[str, int] = {}
+        worst = 200
+        for _ in range(repeat):
+            started = time.perf_counter()
+            page = browser.get(page_url)
+            page_times.append(time.perf_counter() - started)
+            statuses[page_url] = page.status_code
+            worst = max(worst, page.status_code)
+            urls = re.findall(r'hx-get="([^"]+)" hx-trigger="load"', page.content.decode())
+            for url in map(unescape, urls):
+                one = time.perf_counter()
+                response = browser.get(url)
+                widget_times.setdefault(url, []).append(time.perf_counter() - one)
+                statuses[url] = response.status_code
+                worst = max(worst, response.status_code)
+            whole.append(time.perf_counter() - started)
+        out.append(entry(f"GET {page_url} (page + {len(widget_times)} widgets)", whole, worst, 0))
+        out.append(entry(f"GET {page_url} (page)", page_times, statuses[page_url], 0))
+        for url, times in widget_times.items():
+            out.append(entry(f"GET {url}", times, statuses[url], 0))
+    return out
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
