@@ -440,7 +440,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         step = run([*fregues, "migrate", "--no-input"], env)
         if step.returncode:
             return out | {"error": "migrate failed: " + step.tail()}
-    for name, argv in (("full_refresh", ["analytics", "refresh", "--full", "--json"]),):
+    full = [] if args.no_full else [("full_refresh", ["analytics", "refresh", "--full", "--json"])]
+    for name, argv in full:
         log(f"fregues {' '.join(argv)}")
         step = run([*fregues, *argv], env, timeout=args.timeout)
         out[name] = (step.last_json() or {"error": step.tail()}) | {
@@ -538,6 +539,12 @@ def main(argv: list[str] | None = None) -> int:
         "--base-only", action="store_true", help="Build the base (with --keep) and stop there."
     )
     parser.add_argument("--label", default="", help="Suffix of the results' name (e.g. rerun).")
+    parser.add_argument(
+        "--no-full",
+        action="store_true",
+        help="With --reuse: no full refresh first (the store is current: refreshed more than "
+        "five minutes after the last changes).",
+    )
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--work", default=str(REPO / "bench" / ".work"))
     parser.add_argument("--pg-database", default="fregues_bench_analytics")

@@ -286,8 +286,9 @@ def profitability_refresh(window: RefreshWindow) -> int:
         target = f"SELECT party_id FROM {facts} WHERE profit < 0"
         target_params: list[Any] = []
         if window.since is not None:
-            target += " AND refreshed_at >= %s"
-            target_params = [sql_dt(window.since)]
+            stamped, after = window.stamped_after("refreshed_at")
+            target += f" AND {stamped}"
+            target_params = [sql_dt(after)]
         interactions = table(Interaction)
         avoidable = (
             f"SELECT i.party_id, COUNT(*) AS n FROM {table(AvoidableContact)} a "
