@@ -317,6 +317,7 @@ def measure_reports(repeat: int, samples: int) -> dict[str, Any]:
                 "/api/v1/analytics/pivot", json.dumps(pivot), content_type="application/json"
             ),
         )
+    out += measure_dashboards(user, repeat)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT party_id FROM analytics_customerfact ORDER BY md5(party_id::text) LIMIT %s",
@@ -340,6 +341,61 @@ def measure_reports(repeat: int, samples: int) -> dict[str, Any]:
             }
         )
     return {"reports": out}
+
+
+def measure_dashboards(user: Any, repeat: int) -> list[dict[str, Any]]:
+    """Each role's dashboard as a browser loads it: the page, then each widget's own request
+    (``hx-get``, one after another here; a browser sends them at once). Timed ``repeat``
+    times: the whole (page + every widget), the page and each widget."""
+    import re
+    from html import unescape
+
+    from django.test import Client
+
+    from fregues.analytics.widgets import widgets
+
+    browser = Client()
+    browser.force_login(user)
+    roles = sorted({role for w in widgets() for role in w.default_roles})
+    out: list[dict[str, Any]] = []
+
+    def entry(label: str, times: list[float], status: int, size: int) -> dict[str, Any]:
+        log(f"  {status} {[round(t, 3) for t in times]}  {label}")
+        return {
+            "report": label,
+            "status": status,
+            "bytes": size,
+            "seconds": [round(t, 3) for t in times],
+            "median_seconds": round(statistics.median(times), 3),
+            "max_seconds": round(max(times), 3),
+        }
+
+    for role in roles:
+        page_url = f"/analytics/dashboard/?role={role}"
+        whole: list[float] = []
+        page_times: list[float] = []
+        widget_times: dict[str, list[float]] = {}
+        statuses: dict[str, int] = {}
+        worst = 200
+        for _ in range(repeat):
+            started = time.perf_counter()
+            page = browser.get(page_url)
+            page_times.append(time.perf_counter() - started)
+            statuses[page_url] = page.status_code
+            worst = max(worst, page.status_code)
+            urls = re.findall(r'hx-get="([^"]+)" hx-trigger="load"', page.content.decode())
+            for url in map(unescape, urls):
+                one = time.perf_counter()
+                response = browser.get(url)
+                widget_times.setdefault(url, []).append(time.perf_counter() - one)
+                statuses[url] = response.status_code
+                worst = max(worst, response.status_code)
+            whole.append(time.perf_counter() - started)
+        out.append(entry(f"GET {page_url} (page + {len(widget_times)} widgets)", whole, worst, 0))
+        out.append(entry(f"GET {page_url} (page)", page_times, statuses[page_url], 0))
+        for url, times in widget_times.items():
+            out.append(entry(f"GET {url}", times, statuses[url], 0))
+    return out
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -378,11 +434,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         log("lifecycle backfill (the stages and their history)")
         step = run([*fregues, "lifecycle", "backfill", "--json", "--now", NOW.isoformat()], env)
         out["lifecycle"] = {"wall_seconds": round(step.seconds, 1), "ok": not step.returncode}
+        if args.base_only:
+            return out
     else:
         step = run([*fregues, "migrate", "--no-input"], env)
         if step.returncode:
             return out | {"error": "migrate failed: " + step.tail()}
-    for name, argv in (("full_refresh", ["analytics", "refresh", "--full", "--json"]),):
+    full = [] if args.no_full else [("full_refresh", ["analytics", "refresh", "--full", "--json"])]
+    for name, argv in full:
         log(f"fregues {' '.join(argv)}")
         step = run([*fregues, *argv], env, timeout=args.timeout)
         out[name] = (step.last_json() or {"error": step.tail()}) | {
@@ -476,6 +535,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=4 * 3600)
     parser.add_argument("--reuse", action="store_true", help="Measure on the kept database.")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    parser.add_argument(
+        "--base-only", action="store_true", help="Build the base (with --keep) and stop there."
+    )
+    parser.add_argument("--label", default="", help="Suffix of the results' name (e.g. rerun).")
+    parser.add_argument(
+        "--no-full",
+        action="store_true",
+        help="With --reuse: no full refresh first (the store is current: refreshed more than "
+        "five minutes after the last changes).",
+    )
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--work", default=str(REPO / "bench" / ".work"))
     parser.add_argument("--pg-database", default="fregues_bench_analytics")
@@ -500,9 +569,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
     }
     results["run"] = measure(args)
-    if not args.keep and not args.reuse:
+    if not args.keep and not args.reuse and not args.base_only:
         _psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
-    results_write(args.out, f"analytics-{args.customers}", results, report(results))
+    name = f"analytics-{args.customers}" + (f"-{args.label}" if args.label else "")
+    results_write(args.out, name, results, report(results))
     return 0
 
 

@@ -319,6 +319,17 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
     require(actor, "analytics.view")
     if isinstance(definition, dict):
         definition = pivot_definition_clean(definition)
+    return pivot_present(pivot_grid(definition))
+
+
+def _stored(value: Decimal | int | None) -> str | int | None:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def pivot_grid(definition: PivotDefinition) -> dict[str, Any]:
+    """The pivot's figures without their labels, as JSON (money as text): the same in every
+    language, so the dashboard's stored summaries (``PivotSummary``) keep exactly this and
+    :func:`pivot_present` labels it for the reader."""
     compiled = compile_definition(definition)
     measure = MEASURES[definition.measure]
     two = bool(definition.columns)
@@ -333,11 +344,43 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
         rows, cols, cells, row_totals, col_totals, total = _distinct(
             compiled, definition, row_dim, col_dim
         )
-    row_labels = _labels(row_dim, rows)
-    col_labels = _labels(col_dim, cols) if col_dim else {}
     return {
         "definition": definition.as_dict(),
         "fact": compiled.fact.code,
+        "rows": rows,
+        "columns": cols if two else None,
+        "cells": [
+            [
+                _stored(measure_value(measure, cells.get((r, c)))) if (r, c) in cells else None
+                for c in cols
+            ]
+            for r in rows
+        ]
+        if two
+        else [],
+        "row_totals": [_stored(measure_value(measure, row_totals.get(r))) for r in rows],
+        "column_totals": [_stored(measure_value(measure, col_totals.get(c))) for c in cols],
+        "total": _stored(measure_value(measure, total)),
+    }
+
+
+def pivot_present(grid: dict[str, Any]) -> dict[str, Any]:
+    """A :func:`pivot_grid` as the reader sees it: labels in the reader's language, money as
+    ``Decimal`` to the cent (the figures untouched)."""
+    definition = grid["definition"]
+    measure = MEASURES[definition["measure"]]
+    row_dim = DIMENSIONS[definition["rows"]]
+    col_dim = DIMENSIONS[definition["columns"]] if definition["columns"] else None
+    rows, cols = grid["rows"], grid["columns"] or []
+
+    def figure(value: Any) -> Decimal | int | None:
+        return None if value is None else measure_value(measure, value)
+
+    row_labels = _labels(row_dim, rows)
+    col_labels = _labels(col_dim, cols) if col_dim else {}
+    return {
+        "definition": definition,
+        "fact": grid["fact"],
         "measure": {"code": measure.code, "label": str(measure.label), "kind": measure.kind},
         "rows": {
             "dimension": row_dim.code,
@@ -351,15 +394,10 @@ def pivot_run(*, actor: Any, definition: PivotDefinition | dict[str, Any]) -> di
         }
         if col_dim
         else None,
-        "cells": [
-            [measure_value(measure, cells.get((r, c))) if (r, c) in cells else None for c in cols]
-            for r in rows
-        ]
-        if two
-        else [],
-        "row_totals": [measure_value(measure, row_totals.get(r)) for r in rows],
-        "column_totals": [measure_value(measure, col_totals.get(c)) for c in cols],
-        "total": measure_value(measure, total),
+        "cells": [[figure(v) for v in row] for row in grid["cells"]],
+        "row_totals": [figure(v) for v in grid["row_totals"]],
+        "column_totals": [figure(v) for v in grid["column_totals"]],
+        "total": figure(grid["total"]),
     }
 
 

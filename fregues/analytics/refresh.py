@@ -28,6 +28,7 @@ REFRESHER_MODULES: list[str] = [
     "fregues.analytics.facts_service",
     "fregues.analytics.retention",
     "fregues.analytics.facts_pivot",
+    "fregues.analytics.pivot_summaries",
 ]
 
 
@@ -39,10 +40,23 @@ class RefreshWindow:
     since: datetime.datetime | None
     until: datetime.datetime
     today: datetime.date
+    # the part's watermark before this run (None: a full refresh, or a window made by hand)
+    previous: datetime.datetime | None = None
 
     @property
     def full(self) -> bool:
         return self.since is None
+
+    def stamped_after(self, column: str) -> tuple[str, datetime.datetime]:
+        """SQL (and its parameter) for "``column`` — a refresh's stamp, its ``until``, like
+        ``CustomerFact.refreshed_at`` — was written after this part last ran": strictly after
+        the part's previous watermark, so the rows the last refresh stamped are not read
+        again (the overlap is for other apps' clocks, not for the refresh's own stamps; after
+        a full refresh it made every row look changed). Not for a full window."""
+        assert self.since is not None
+        if self.previous is not None:
+            return f"{column} > %s", self.previous
+        return f"{column} >= %s", self.since
 
 
 Refresh = Callable[[RefreshWindow], int]

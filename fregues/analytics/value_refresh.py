@@ -321,21 +321,30 @@ def _aware(moment: Any) -> datetime.datetime:
     return moment
 
 
-def changed_parties(since: datetime.datetime, until: datetime.datetime) -> list[int]:
+def changed_parties(window: RefreshWindow) -> list[int]:
     """Customers whose value or churn may have moved since ``since``: an order, a case or a
-    survey answer changed, the party changed (lifecycle), or the customer-facts part rewrote
-    their row. Each is one scan of a column bounded by the window."""
-    sql = """
+    survey answer changed, the party changed (lifecycle) or took another's orders in a
+    merge, or the customer-facts part made a row for a customer with orders not yet scored.
+    Not every customer whose fact row was rewritten (a contact touches a third of the base
+    in a day and moves no score): each source is one indexed range of its ``updated_at``."""
+    since, until = window.since, window.until
+    assert since is not None
+    stamped, stamped_at = window.stamped_after("refreshed_at")
+    sql = f"""
         SELECT party_id FROM sales_order WHERE updated_at >= %s AND updated_at < %s
         UNION SELECT party_id FROM service_case WHERE updated_at >= %s AND updated_at < %s
         UNION SELECT c.party_id FROM service_satisfactionsurvey s
               JOIN service_case c ON c.id = s.case_id
               WHERE s.answered_at >= %s AND s.answered_at < %s
         UNION SELECT id FROM parties_party WHERE updated_at >= %s AND updated_at < %s
-        UNION SELECT party_id FROM analytics_customerfact WHERE refreshed_at >= %s
+        UNION SELECT merged_into_id FROM parties_party
+              WHERE merged_at >= %s AND merged_at < %s AND merged_into_id IS NOT NULL
+        UNION SELECT party_id FROM analytics_customerfact
+              WHERE {stamped} AND orders_count > 0 AND p_alive IS NULL
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [since, until] * 4 + [since])
+        stamp = connection.ops.adapt_datetimefield_value(stamped_at)  # as the stamp was written
+        cursor.execute(sql, [since, until] * 5 + [stamp])
         return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -444,7 +453,7 @@ def value_refresh(window: RefreshWindow) -> int:
     scope: list[int] | None = None
     if not refit:
         assert window.since is not None
-        scope = changed_parties(window.since, window.until)
+        scope = changed_parties(window)
         if not scope:
             return 0
     summary = purchase_summary(window.until, scope)

@@ -30,7 +30,7 @@ from .pivot_drill import pivot_drill
 from .pivot_query import definition_from_query, query_from_definition
 from .pivot_registry import DIMENSIONS, MEASURES
 from .reports import ReportPage, report_register
-from .selectors.pivot_reports import dashboard_get, saved_report_list
+from .selectors.pivot_reports import dashboard_get, dashboard_widget_get, saved_report_list
 from .services.pivot_reports import (
     dashboard_pin,
     dashboard_unpin,
@@ -238,15 +238,26 @@ def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_GET
 @service_http_errors
 def dashboard(request: HttpRequest) -> HttpResponse:
-    board = dashboard_get(actor=request.user, role=request.GET.get("role") or None)
-    for widget in board["widgets"]:
-        if widget["result"]:
-            widget["query"] = query_from_definition(widget["result"]["definition"])
+    """The page at once: each widget then loads by its own request (``dashboard_widget``)."""
+    role = request.GET.get("role") or None
+    board = dashboard_get(actor=request.user, role=role, with_data=False)
     return render(
         request,
         "analytics/pivot/dashboard.html",
         {"board": board, "roles": ROLE_CHOICES, "admin": can(request.user, "analytics.configure")},
     )
+
+
+@login_required
+@require_GET
+@service_http_errors
+def dashboard_widget(request: HttpRequest, code: str) -> HttpResponse:
+    """One widget of the role's dashboard with its data (read from the refresh's summary)."""
+    role = request.GET.get("role") or None
+    widget = dashboard_widget_get(actor=request.user, code=code, role=role)
+    if widget["result"]:
+        widget["query"] = query_from_definition(widget["result"]["definition"])
+    return render(request, "analytics/pivot/partials/dashboard_widget.html", {"w": widget})
 
 
 @login_required
@@ -268,6 +279,7 @@ urlpatterns: list[URLPattern] = [
     path("reports/<int:report_id>/pin/", report_pin, name="report_pin"),
     path("reports/<int:report_id>/delete/", report_delete, name="report_delete"),
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/widgets/<str:code>/", dashboard_widget, name="dashboard_widget"),
     path("dashboard/items/<int:item_id>/unpin/", dashboard_unpin_view, name="dashboard_unpin"),
 ]
 

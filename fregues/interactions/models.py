@@ -74,6 +74,8 @@ class Interaction(TimeStamped):
         ]
         indexes = [
             models.Index(fields=["party", "-occurred_at", "-id"], name="interaction_timeline"),
+            # what changed since a watermark (the reporting store's incremental refresh)
+            models.Index(fields=["updated_at"], name="interaction_updated"),
             models.Index(
                 fields=["party", "channel", "-occurred_at", "-id"], name="interaction_channel"
             ),

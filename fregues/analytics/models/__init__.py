@@ -7,6 +7,7 @@ with their dimensions already computed. Only the refresh (``services/refresh.py`
 
 from .costs import ChannelCost, ExchangeRate, QueueCost
 from .customers import CustomerFact
+from .dashboard import PivotSummary
 from .pivot import DashboardItem, InteractionFact, OrderFact, SavedReport
 from .refresh import RefreshState
 from .retention import CohortCell, LifecycleSpell, PartyMonthActivity
@@ -25,6 +26,7 @@ __all__ = [
     "LifecycleSpell",
     "OrderFact",
     "PartyMonthActivity",
+    "PivotSummary",
     "QueueCost",
     "RefreshState",
     "SavedReport",

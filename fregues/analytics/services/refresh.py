@@ -95,7 +95,12 @@ def analytics_refresh(
         for part in parts:
             state, _created = RefreshState.objects.get_or_create(name=part.name)
             since = None if full or state.watermark is None else state.watermark - OVERLAP
-            window = RefreshWindow(since=since, until=now, today=today)
+            window = RefreshWindow(
+                since=since,
+                until=now,
+                today=today,
+                previous=None if since is None else state.watermark,
+            )
             started = time.perf_counter()
             try:
                 with transaction.atomic():

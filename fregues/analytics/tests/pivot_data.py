@@ -23,12 +23,21 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 from fregues.analytics.models import CustomerFact, ExchangeRate
 from fregues.interactions.tests.factories import InteractionFactory
 from fregues.parties.tests.factories import PartyFactory
 from fregues.sales.tests.factories import OrderFactory, ProductFactory, add_lines
+
+
+def screen_client(user: Any) -> Client:
+    """A browser signed in as ``user``, reading the screens in English."""
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def local(year: int, month: int, day: int, hour: int = 12) -> datetime.datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from django.test import Client
 from fregues.analytics.models import DashboardItem, SavedReport
 from fregues.marketing.models import Segment
 
-from .pivot_data import make_dataset, refresh_facts
+from .pivot_data import make_dataset, refresh_facts, screen_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +26,20 @@ def data() -> dict[str, Any]:
     return d
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
+def _board(client: Client, query: str = "") -> str:
+    """The dashboard as a browser shows it: the page, then each widget's own request."""
+    page = client.get(f"/analytics/dashboard/{query}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for url in re.findall(r'hx-get="([^"]+)" hx-trigger="load"', html):
+        widget = client.get(unescape(url))
+        assert widget.status_code == 200 and "<html" not in widget.content.decode()
+        html += widget.content.decode()
+    return html
 
 
 def test_explorer_shows_the_table_chart_and_totals(data: dict[str, Any], make_user: Any) -> None:
-    client = _client(make_user("relationship_manager"))
+    client = screen_client(make_user("relationship_manager"))
     page = client.get("/analytics/pivot/", AGE_BY_CATEGORY)
     assert page.status_code == 200
     html = page.content.decode()
@@ -50,13 +57,13 @@ def test_explorer_shows_the_table_chart_and_totals(data: dict[str, Any], make_us
 
 
 def test_the_explorer_is_closed_to_agents(data: dict[str, Any], make_user: Any) -> None:
-    client = _client(make_user("agent"))
+    client = screen_client(make_user("agent"))
     assert client.get("/analytics/pivot/").status_code == 403
     assert client.get("/analytics/dashboard/").status_code == 403
 
 
 def test_drill_export_and_segment_from_a_cell(data: dict[str, Any], make_user: Any) -> None:
-    client = _client(make_user("marketing"))
+    client = screen_client(make_user("marketing"))
     drill = client.get(
         "/analytics/pivot/drill/",
         {**AGE_BY_CATEGORY, "row": "25-34", "column": "Eletro"},
@@ -81,8 +88,10 @@ def test_drill_export_and_segment_from_a_cell(data: dict[str, Any], make_user: A
 
 
 def test_save_pin_and_see_it_on_the_dashboard(data: dict[str, Any], make_user: Any) -> None:
-    client = _client(make_user("sales"))
-    board = client.get("/analytics/dashboard/").content.decode()
+    client = screen_client(make_user("sales"))
+    page = client.get("/analytics/dashboard/").content.decode()
+    assert "Revenue per month" in page and "pivot-chart" not in page  # widgets load on their own
+    board = _board(client)
     assert "Revenue per month" in board and "<svg" in board  # the role's default widgets
     bad = client.post("/analytics/reports/save/", {**AGE_BY_CATEGORY, "name": ""})
     assert bad.status_code == 422 and not SavedReport.objects.exists()
@@ -97,6 +106,6 @@ def test_save_pin_and_see_it_on_the_dashboard(data: dict[str, Any], make_user: A
     assert "Idade × categoria" in listing
     client.post(f"/analytics/reports/{report.pk}/pin/")
     assert DashboardItem.objects.filter(role="sales", report=report).exists()
-    board = client.get("/analytics/dashboard/").content.decode()
+    board = _board(client)
     assert "Idade × categoria" in board and "Revenue per month" not in board
     assert ">570.00<" in board

@@ -15,6 +15,7 @@ from fregues.analytics import clv
 from fregues.analytics.models import CustomerFact, ExchangeRate, ValueModelFit
 from fregues.analytics.refresh import RefreshWindow
 from fregues.analytics.value_refresh import purchase_summary, value_refresh
+from fregues.interactions.tests.factories import InteractionFactory
 from fregues.parties.tests.factories import PartyFactory
 from fregues.sales.tests.factories import OrderFactory
 from fregues.service.models import SatisfactionSurvey, SendingPolicy
@@ -167,6 +168,35 @@ def test_a_second_run_changes_nothing_and_an_idle_window_touches_nobody(base: di
         since=later, until=later + datetime.timedelta(minutes=15), today=later.date()
     )
     assert value_refresh(idle) == 0
+
+
+def test_only_customers_whose_orders_or_service_changed_are_rescored(base: dict) -> None:
+    ValueModelFit.objects.create(
+        fitted_at=timezone.now(), parameters={"bgnbd": PAPER, "gamma_gamma": PAPER_GG}
+    )
+    value_refresh(window())
+    scored = dict(CustomerFact.objects.values_list("party_id", "clv"))
+    mark = timezone.now()
+
+    def since_mark() -> RefreshWindow:
+        until = timezone.now() + datetime.timedelta(seconds=1)
+        return RefreshWindow(since=mark, until=until, today=timezone.localdate(until))
+
+    # a contact rewrites A's fact row (customer facts) but moves none of its scores
+    InteractionFactory(party=base["a"], occurred_at=timezone.now())
+    CustomerFact.objects.filter(party=base["a"]).update(refreshed_at=timezone.now())
+    assert value_refresh(since_mark()) == 0
+    # a new order of B rescores B alone
+    order(base["b"], 1, "50")
+    assert value_refresh(since_mark()) == 1
+    now = dict(CustomerFact.objects.values_list("party_id", "clv"))
+    assert now[base["b"].pk] != scored[base["b"].pk]
+    assert {k: v for k, v in now.items() if k != base["b"].pk} == {
+        k: v for k, v in scored.items() if k != base["b"].pk
+    }
+    # a case opened for D (a service signal) rescores D
+    CaseFactory(party=base["d"])
+    assert value_refresh(since_mark()) == 2  # B's order is still in the window
 
 
 def test_a_missing_fact_row_is_created_for_a_live_customer(base: dict) -> None:

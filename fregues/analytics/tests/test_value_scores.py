@@ -179,3 +179,26 @@ def test_the_reasons_a_customer_loses_money() -> None:
     profitability_refresh(window(t1))
     assert CustomerFact.objects.get(party=v).unprofitable_reasons == []
     assert len(CustomerFact.objects.get(party=u).unprofitable_reasons) == 8
+
+
+def test_a_refresh_after_a_full_one_rereads_no_customer_it_stamped() -> None:
+    """The rows a refresh stamped are not read again by the next one (its window overlaps
+    the last by five minutes for other apps' clocks, not for the refresh's own stamps)."""
+    from fregues.analytics.services.refresh import analytics_refresh
+
+    costs()
+    loser = PartyFactory()  # contacts and no orders: loses money, so it has reasons
+    for _ in range(3):
+        InteractionFactory(party=loser, channel="phone", occurred_at=at(2026, 2, 1))
+    buyer = PartyFactory()
+    order(buyer, at(2026, 1, 5), "100")
+    parts = ["customer_facts", "profitability", "rfm"]
+    first = timezone.now() + datetime.timedelta(minutes=10)  # the records are older than
+    analytics_refresh(actor=None, full=True, only=parts, now=first)  # the overlap
+    assert CustomerFact.objects.get(party=loser).unprofitable_reasons != []
+    later = analytics_refresh(actor=None, only=parts, now=first + datetime.timedelta(minutes=10))
+    assert {p.name: p.rows for p in later.parts} == {
+        "customer_facts": 0,
+        "profitability": 0,
+        "rfm": 0,
+    }

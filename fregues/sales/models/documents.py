@@ -227,6 +227,8 @@ class Order(Versioned, Totals):
             ),
             models.Index(fields=["-ordered_at"], name="order_recent"),
             models.Index(fields=["number"], name="order_number"),
+            # what changed since a watermark (the reporting store's incremental refresh)
+            models.Index(fields=["updated_at"], name="order_updated"),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,8 @@ class Case(Versioned):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["party", "-created_at"], name="case_party"),
+            # what changed since a watermark (the reporting store's incremental refresh)
+            models.Index(fields=["updated_at"], name="case_updated"),
             models.Index(
                 fields=["assignee", "resolution_due"],
                 name="case_my_work",
@@ -159,7 +161,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_time")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="case_event_time"),
+            # what happened since a watermark (the reporting store's incremental refresh)
+            models.Index(fields=["occurred_at"], name="case_event_occurred"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
