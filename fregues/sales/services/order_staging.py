@@ -28,13 +28,14 @@ is bounded (``chunk_batches``), so each chunk's joins to those tables cost a fix
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from fregues.core.permissions import require
 
@@ -418,7 +419,7 @@ CROSS JOIN LATERAL (
   SELECT CASE WHEN h.state_given <> '' THEN h.state_given WHEN y.amount_paid <= 0 THEN 'unpaid'
     WHEN y.amount_paid >= x.total THEN 'paid' ELSE 'partial' END AS payment_state
 ) z
-LEFT JOIN {stage.table("seen")} so ON so.b = h.b AND so.k = h.k
+LEFT JOIN {stage.table("seen")} so ON so.k = h.k
 LEFT JOIN {stage.table("cust")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
   AND c.k2 = h.k2 AND c.email = h.email
 CROSS JOIN LATERAL (
@@ -442,25 +443,33 @@ def order_stage_read(*, actor: Any, stage: Stage) -> None:
 
 def order_stage_match(*, actor: Any, stage: Stage, source: str) -> None:
     """Match the whole file's stored orders (by ``(source, external_id)``) and customers
-    once, into tables the chunks' decisions join (``seen`` keyed by batch, ``cust`` by the
-    customer's key): one hash join each, however many chunks the file has. Batches never
-    share an order, so an order written by one batch is never another batch's stored one."""
+    once, into tables the chunks' decisions join (``seen`` keyed by the order id — batches
+    never share an order, so an order written by one batch is never another batch's stored
+    one —, ``cust`` by the customer's key), however many chunks the file has."""
     require(actor, "data.import")
     seen, cust = stage.table("seen"), stage.table("cust")
     params = {"source": source}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE UNLOGGED TABLE {seen} AS "
-            f"SELECT o.b, o.k, so.id, so.content_hash "
-            f"FROM (SELECT DISTINCT b, k FROM {stage.table('rows')}) o "
-            "JOIN sales_order so ON so.external_id <> '' AND so.source = %(source)s "
-            "AND so.external_id = o.k",
-            params,
-        )
-        cursor.execute(f"CREATE INDEX ON {seen} (b, k)")
-        cursor.execute(f"ANALYZE {seen}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {cust} AS {_customers_sql(stage)}", params)
-        cursor.execute(f"ANALYZE {cust}")
+        # a file's worth of keys: the default 4 MB of work_mem sent the re-run of 5 M lines
+        # to disk for minutes; JIT compiles these plans for seconds each
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("SET jit = off")
+        try:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {seen} AS "
+                "SELECT so.external_id AS k, so.id, so.content_hash FROM sales_order so "
+                "WHERE so.external_id <> '' AND so.source = %(source)s "
+                f"AND so.external_id IN (SELECT k FROM {stage.table('rows')})",
+                params,
+            )
+            cursor.execute(f"CREATE INDEX ON {seen} (k)")
+            cursor.execute(f"ANALYZE {seen}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {cust} AS {_customers_sql(stage)}", params)
+            cursor.execute(f"ANALYZE {cust}")
+        finally:
+            with contextlib.suppress(DatabaseError):  # an aborted transaction resets them
+                cursor.execute("RESET work_mem")
+                cursor.execute("RESET jit")
 
 
 def order_import_stage(*, actor: Any, stage: Stage, source: str, chunk: int) -> dict[str, int]:
