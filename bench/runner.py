@@ -211,17 +211,27 @@ class DatabaseRun:
                 return
         self.step(f"fallback load {kind}", lambda: self.fallback_load(kind))
 
-    def after_load(self) -> None:
+    def analyze(self) -> None:
+        """``ANALYZE``, as autovacuum would soon after a bulk load (the orders import and the
+        lifecycle rules plan their joins by the parties' statistics; a server with autovacuum
+        off, as here, has none after the fallback loader)."""
         db = self.raw()
         try:
-            if self.engine == "postgres":
-                started = time.perf_counter()
-                db.conn.execute("ANALYZE")
-                self.details["analyze_s"] = round(time.perf_counter() - started, 2)
-                self.notes.append(
-                    f"ANALYZE run after the load ({self.details['analyze_s']} s), as autovacuum "
-                    "would soon after a bulk load"
-                )
+            started = time.perf_counter()
+            db.conn.execute("ANALYZE")
+            self.details["analyze_s"] = round(time.perf_counter() - started, 2)
+            self.notes.append(
+                f"ANALYZE run after the load ({self.details['analyze_s']} s), as autovacuum "
+                "would soon after a bulk load"
+            )
+        finally:
+            db.close()
+
+    def after_load(self) -> None:
+        if self.engine == "postgres":
+            self.analyze()
+        db = self.raw()
+        try:
             self.details["version"] = db.version()
             self.details["counts"] = db.counts()
             self.details["loaded_by"] = self.loaded_by
@@ -404,6 +414,8 @@ class DatabaseRun:
         self.load("parties")
         self.load("interactions")
         if self.args.order_lines:
+            if self.engine == "postgres":  # as after the load below: autovacuum may be off
+                self.step("analyze before orders", self.analyze)
             self.step("orders", lambda: orders.measure(self))
         self.step("counts", self.after_load)
         ids: list[int] = []

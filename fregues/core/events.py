@@ -15,6 +15,13 @@ def event_emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
     One delivery task per transaction, however many events it emits.
     """
     event = OutboxEvent.objects.create(name=name, payload=payload)
+    dispatch_on_commit()
+    return event
+
+
+def dispatch_on_commit() -> None:
+    """One outbox delivery task once the current transaction commits (for events written
+    by ``event_emit`` or in bulk), however many events it wrote."""
     connection = transaction.get_connection()
     pending = getattr(connection, "run_on_commit", [])
     if not any(
@@ -22,7 +29,6 @@ def event_emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
         for item in pending
     ):
         enqueue_on_commit("fregues.core.tasks.outbox_dispatch", _marker="outbox_dispatch")
-    return event
 
 
 def enqueue_on_commit(task_path: str, *args: Any, _marker: str = "", **kwargs: Any) -> None:

@@ -487,6 +487,7 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
                     run,
                     lambda: cell_batches(job, table, run, size=BATCH_SIZE),
                     progress,
+                    BATCH_SIZE,
                 )
             else:
                 _run_batches(actor, job, table, run, importer, kwargs, progress)

@@ -14,6 +14,7 @@ SQLite, and files mapping a field from two columns, keep the row-by-row path
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,11 +27,14 @@ from django.db import connection
 from fregues.parties.services.imports import ImportReport
 from fregues.sales.services.order_staged_batches import order_import_staged_batch
 from fregues.sales.services.order_staging import (
+    chunk_batches,
     order_import_stage,
     order_stage_copy,
     order_stage_drop,
+    order_stage_match,
     order_stage_open,
     order_stage_read,
+    order_stage_sweep,
 )
 
 from .fields import GROUPED_BY
@@ -48,6 +52,13 @@ def staged_possible(job: ImportJob, table: Table) -> bool:
     return len(set(names)) == len(names) and GROUPED_BY["orders"] in names
 
 
+def stale_stages_sweep() -> list[str]:
+    """Drop the staging tables of orders imports that were killed (older than a few hours,
+    not of a job still running); run at each staged import's start and daily."""
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, kind="orders")
+    return order_stage_sweep(keep=running.values_list("pk", flat=True))
+
+
 def run_staged(
     actor: Any,
     job: ImportJob,
@@ -55,13 +66,16 @@ def run_staged(
     run: Any,
     batches: Callable[[], Iterator[list[tuple[int, list[str]]]]],
     progress: Callable[[ImportJob], None] | None,
+    batch_size: int,
 ) -> None:
     """Stage the file, read it in SQL, then write batch by batch (``run`` is the engine's
-    ``_Run``; ``batches`` its batching of this file)."""
+    ``_Run``; ``batches`` its batching of this file, in batches of about ``batch_size``)."""
     fields = {name: table.header.index(c) for c, name in job.mapping.items() if c in table.header}
     width = len(table.header)
     group_at = fields[GROUPED_BY["orders"]]
-    stage = order_stage_open(actor=actor, tag=str(job.pk), width=width, fields=fields)
+    stale_stages_sweep()
+    chunk = chunk_batches(math.ceil(table.rows_estimate / batch_size))
+    stage = order_stage_open(actor=actor, tag=str(job.pk), width=width, fields=fields, chunk=chunk)
     before: list[list[tuple[int, str]]] = []  # rows refused while reading, before each batch
     sizes: list[int] = []
     source = job.source
@@ -88,20 +102,41 @@ def run_staged(
     # one wrote — not inside a transaction (a dry run, a test).
     pool = None if connection.in_atomic_block else ThreadPoolExecutor(1)
 
+    def staged(lines: int) -> None:
+        # the file's lines staged so far: the job moves while the file is staged
+        job.options = {**job.options, "phase": "staging", "rows_staged": lines}
+        ImportJob.objects.filter(pk=job.pk).update(options=job.options)
+        if progress:
+            progress(job)
+
+    def match() -> None:
+        mark = time.perf_counter()
+        order_stage_match(actor=actor, stage=stage, source=source)
+        steps["match_s"] = round(time.perf_counter() - mark, 2)
+
     def check(chunk: int) -> dict[str, int]:
         mark = time.perf_counter()
         found = order_import_stage(actor=actor, stage=stage, source=source, chunk=chunk)
-        steps["check_s"] += time.perf_counter() - mark
+        spent = time.perf_counter() - mark
+        steps["check_s"] += spent
+        # each chunk's checking: flat across the file when the checks are linear in its size
+        steps.setdefault("check_chunk_s", []).append(round(spent, 2))
         return found
 
     try:
-        order_stage_copy(stage, staged_rows())
+        order_stage_copy(stage, staged_rows(), staged)
         after = run.report.rejected[:]
         del run.report.rejected[:]
         steps["stage_s"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
         order_stage_read(actor=actor, stage=stage)
         steps["read_s"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
+        job.options = {**job.options, "phase": "writing"}
+        ImportJob.objects.filter(pk=job.pk).update(options=job.options)
         chunks = range((len(sizes) + stage.chunk - 1) // stage.chunk)
+        if pool:
+            pool.submit(match)
+        else:
+            match()
         ahead = [pool.submit(check, c) for c in chunks] if pool else []
         if pool:  # then close the thread's own connection (looked up on that thread)
             pool.submit(lambda: connection.close())
@@ -129,6 +164,7 @@ def run_staged(
         run.report.rejected.extend(after)
         run.add_counted(0, [], ImportReport())
         steps["orders"] = dict(orders)
+        steps["chunks"], steps["chunk_batches"] = len(chunks), stage.chunk
         steps["check_s"] = round(steps["check_s"], 2)
         steps["waited_for_check_s"] = round(waited, 2)
         steps["check_and_write_s"] = round(time.perf_counter() - clock, 2)

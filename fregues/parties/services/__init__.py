@@ -3,7 +3,7 @@
 from .consent import consent_allows, consent_record
 from .contact_points import contact_point_add, contact_point_remove, contact_point_update
 from .duplicates import duplicate_dismiss, duplicate_scan
-from .lifecycle import lifecycle_move
+from .lifecycle import Move, lifecycle_move, lifecycle_move_many
 from .merge import party_merge
 from .parties import (
     affiliation_add,
@@ -19,6 +19,7 @@ from .resolve import party_resolve
 from .suppression import suppression_add, suppression_lift
 
 __all__ = [
+    "Move",
     "affiliation_add",
     "affiliation_portal_access_set",
     "affiliation_remove",
@@ -31,6 +32,7 @@ __all__ = [
     "duplicate_scan",
     "external_id_add",
     "lifecycle_move",
+    "lifecycle_move_many",
     "note_add",
     "party_create",
     "party_delete",

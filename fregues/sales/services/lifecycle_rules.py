@@ -2,9 +2,10 @@
 
 ``lifecycle_rules_apply`` is what every order and invoice write calls, inside its transaction,
 with the parties it touched: it reads their order history (``lifecycle_facts``), plans the moves
-the active rules make — forward only, along the moves the parties app allows — and records each
-through ``fregues.parties.services.lifecycle_move`` with the rule's sentence naming the order
-and the order as the cause. ``lifecycle_sweep`` (daily) moves dormant customers to inactive in
+the active rules make — forward only, along the moves the parties app allows — and records them
+with ``fregues.parties.services.lifecycle_move_many`` (what ``lifecycle_move`` one by one would
+leave, in a few statements) with the rule's sentence naming the order and the order as the
+cause. ``lifecycle_sweep`` (daily) moves dormant customers to inactive in
 bulk; ``on_event`` turns satisfaction answers and referrals into advocates. Administrators tune
 the rules with ``lifecycle_rule_update``.
 """
@@ -24,7 +25,7 @@ from fregues.core.errors import ErrorCollector, ServiceError
 from fregues.core.permissions import require
 from fregues.parties.models import LifecycleMove, LifecycleStage, Party
 from fregues.parties.selectors import party_survivor_id
-from fregues.parties.services import lifecycle_move
+from fregues.parties.services import Move, lifecycle_move, lifecycle_move_many
 
 from ..models import Lead, LifecycleRule, LifecycleRuleKind
 from .common import LEAD_REGARDING, ORDER_REGARDING, locked, sales_event
@@ -62,24 +63,26 @@ def lifecycle_rules_apply(
     if not rules.orders_matter:
         return []
     now = now or timezone.now()
-    made: list[LifecycleMove] = []
     with transaction.atomic():
         # the same lock order as every party service: by id
         list(Party.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
         plans = plans_for(read_facts(rules, now, party_ids=ids), rules)
         orders = orders_named(plans)
-        for plan in plans:
-            for move in plan.moves:
-                made.append(
-                    lifecycle_move(
-                        actor=None,
-                        party_id=plan.party_id,
-                        to_stage=move.to_stage,
-                        reason=move_reason(move.rule, orders.get(move.order_id), rules),
-                        cause_type=ORDER_REGARDING,
-                        cause_id=move.order_id,
-                    )
+        # in bulk, leaving what one ``lifecycle_move`` a move would leave
+        made = lifecycle_move_many(
+            actor=None,
+            moves=[
+                Move(
+                    party_id=plan.party_id,
+                    to_stage=move.to_stage,
+                    reason=move_reason(move.rule, orders.get(move.order_id), rules),
+                    cause_type=ORDER_REGARDING,
+                    cause_id=move.order_id,
                 )
+                for plan in plans
+                for move in plan.moves
+            ],
+        )
     if made:
         log.debug("lifecycle: %s moves after %s %s", len(made), cause_type, cause_id)
     return made

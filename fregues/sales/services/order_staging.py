@@ -17,16 +17,25 @@ does the same joins and sums over a staged file in a few µs a line. Nothing is 
   ``order_import_validate`` / ``_plan`` as before, which reject it (same reasons) or plan it.
 
 The staging tables are UNLOGGED (nothing to recover after a crash: the file is read again) and
-dropped at the end of the run.
+dropped at the end of the run (or, after a killed run, by ``order_stage_sweep``).
+
+Linear in the file's size: the staged rows are partitioned by chunk (a chunk's statements read
+only its partition, whatever the planner thinks of the batch index), the file's stored orders
+and customers are matched once (``order_stage_match``: one hash join each over the file's
+distinct order ids and customer keys, kept in tables keyed by batch), and the number of chunks
+is bounded (``chunk_batches``), so each chunk's joins to those tables cost a fixed share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import datetime
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from fregues.core.permissions import require
 
@@ -47,8 +56,20 @@ HEAD = _ORDER_LEVEL
 
 
 # Batches read, checked and matched together (one set of statements): small enough that the
-# writer starts early and the next chunk is checked beside it (``order_import_stage``).
+# writer starts early and the next chunk is checked beside it (``order_import_stage``), and
+# no more than CHUNKS chunks a file, so the joins to the file-wide tables stay linear.
 CHUNK_BATCHES = 10
+CHUNKS = 20
+# Staging tables left by a run that was killed are dropped once they are this old.
+STALE_HOURS = 6
+_PREFIX = "sales_orderstage_"
+_STARTED = "fregues staging, run began "
+
+
+def chunk_batches(batches_estimate: int) -> int:
+    """Batches per chunk for a file of about ``batches_estimate`` batches: CHUNK_BATCHES, or
+    more for files of more than CHUNKS × CHUNK_BATCHES batches."""
+    return max(CHUNK_BATCHES, math.ceil(batches_estimate / CHUNKS))
 
 
 @dataclass
@@ -62,7 +83,7 @@ class Stage:
     made: list[str] = field(default_factory=list)
 
     def table(self, part: str) -> str:
-        return connection.ops.quote_name(f"sales_orderstage_{self.tag}_{part}")
+        return connection.ops.quote_name(f"{_PREFIX}{self.tag}_{part}")
 
     def of(self, part: str, batch: int) -> str:
         """The table ``part`` of the chunk that holds ``batch``."""
@@ -70,40 +91,98 @@ class Stage:
 
     @property
     def names(self) -> list[str]:
-        return [self.table("rows"), self.table("dict"), *self.made]
+        return [self.table(p) for p in ("rows", "dict", "seen", "cust")] + self.made
 
 
-def order_stage_open(*, actor: Any, tag: str, width: int, fields: dict[str, int]) -> Stage:
+def order_stage_open(
+    *, actor: Any, tag: str, width: int, fields: dict[str, int], chunk: int = CHUNK_BATCHES
+) -> Stage:
     """Create the run's staging table: ``b`` (the engine's batch), ``line``, ``k`` (the order
-    id as the engine groups it), ``n`` (cells in the row) and one text column per cell."""
+    id as the engine groups it), ``n`` (cells in the row) and one text column per cell;
+    partitioned by ``b`` into one UNLOGGED partition per chunk of ``chunk`` batches (made as
+    the rows arrive, ``order_stage_copy``)."""
     require(actor, "data.import")
     require(actor, "order.change")
-    stage = Stage(tag, width, fields)
+    stage = Stage(tag, width, fields, chunk)
     order_stage_drop(stage)
     cells = ", ".join(f"c{i} text" for i in range(width))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE UNLOGGED TABLE {stage.table('rows')} "
-            f"(b int NOT NULL, line int NOT NULL, k text NOT NULL, n int NOT NULL, {cells})"
+            f"CREATE TABLE {stage.table('rows')} (b int NOT NULL, line int NOT NULL, "
+            f"k text NOT NULL, n int NOT NULL, {cells}) PARTITION BY RANGE (b)"
         )
+        # when the run began, for ``order_stage_sweep`` (a killed run leaves its tables)
+        cursor.execute("SELECT now()")
+        started = cursor.fetchone()[0].isoformat()
+        cursor.execute(f"COMMENT ON TABLE {stage.table('rows')} IS %s", [_STARTED + started])
     return stage
 
 
-def order_stage_copy(stage: Stage, rows: Iterable[Sequence[Any]]) -> None:
-    """COPY ``(b, line, k, n, *cells)`` rows into the staging table."""
+def order_stage_copy(
+    stage: Stage,
+    rows: Iterable[Sequence[Any]],
+    staged: Callable[[int], None] | None = None,
+) -> None:
+    """COPY ``(b, line, k, n, *cells)`` rows (in batch order) into the staging table, each
+    chunk into its own partition; ``staged(lines)`` after each chunk (the job's progress)."""
     columns = ", ".join(["b", "line", "k", "n", *(f"c{i}" for i in range(stage.width))])
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(f"COPY {stage.table('rows')} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+    rows = iter(rows)
+    row = next(rows, None)
+    count = 0
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        while row is not None:
+            chunk = row[0] // stage.chunk
+            part = stage.table(f"rows_p{chunk}")
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {part} PARTITION OF {stage.table('rows')} "
+                f"FOR VALUES FROM ({chunk * stage.chunk}) TO ({(chunk + 1) * stage.chunk})"
+            )
+            with cursor.cursor.copy(f"COPY {part} ({columns}) FROM STDIN") as copy:
+                while row is not None and row[0] // stage.chunk == chunk:
+                    copy.write_row(row)
+                    count += 1
+                    row = next(rows, None)
+            if staged:
+                staged(count)
 
 
 def order_stage_drop(stage: Stage) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS " + ", ".join(stage.names))
+
+
+def order_stage_sweep(*, keep: Iterable[Any] = (), hours: float = STALE_HOURS) -> list[str]:
+    """Drop the staging tables that killed runs left behind: those of runs that began more
+    than ``hours`` ago (the time ``order_stage_open`` wrote on the rows table) and whose tag
+    is not in ``keep`` (the running jobs); returns the tables dropped. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return []
+    kept = {str(tag) for tag in keep}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, obj_description(c.oid, 'pg_class'), now() "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
+            "AND NOT c.relispartition AND starts_with(c.relname, %s)",
+            [_PREFIX],
+        )
+        found = cursor.fetchall()
+        began: dict[str, datetime.datetime] = {}
+        for name, note, _now in found:
+            if name.endswith("_rows") and (note or "").startswith(_STARTED):
+                began[name[len(_PREFIX) : -len("_rows")]] = datetime.datetime.fromisoformat(
+                    note[len(_STARTED) :]
+                )
+        dropped = []
+        for name, _note, now in found:
+            tag = name[len(_PREFIX) :].split("_", 1)[0]
+            at = began.get(tag)
+            # a table without its run's start (an older version's run) counts as old
+            if tag in kept or (at is not None and now - at < datetime.timedelta(hours=hours)):
+                continue
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+            dropped.append(name)
+    return sorted(dropped)
 
 
 def _f(stage: Stage, name: str) -> str:
@@ -278,8 +357,11 @@ FROM ({_orders_sql(stage, c)}) o
 """
 
 
-def _customers_sql(stage: Stage, c: int) -> str:
-    """Each distinct way the orders name a customer, matched as ``customers_find`` matches."""
+def _customers_sql(stage: Stage) -> str:
+    """Each distinct way the file's orders name a customer (an order's fields as
+    ``_orders_sql`` takes them: the non-empty value of its lines), matched as
+    ``customers_find`` matches; once for the whole file."""
+    f, d = (lambda n: _f(stage, n)), stage.table("dict")
     return f"""
 SELECT k.*, e.party_id AS code_pid, cp.merged_into_id AS code_merged,
   coalesce(
@@ -289,7 +371,17 @@ SELECT k.*, e.party_id AS code_pid, cp.merged_into_id AS code_merged,
      WHERE k.k2 <> '' AND tax_id <> '' AND merged_into_id IS NULL AND tax_id = k.k2)
   ) AS tax_pid,
   em.n AS email_n, em.pid AS email_pid, em.merged AS email_merged
-FROM (SELECT DISTINCT cext, k1, k2, email FROM {stage.table(f"ordh{c}")} WHERE head_ok) k
+FROM (
+  SELECT DISTINCT left(coalesce(o.cext, ''), 120) AS cext, coalesce(tx.k1, '') AS k1,
+    coalesce(tx.k2, '') AS k2, coalesce(em.txt, '') AS email
+  FROM (
+    SELECT max({f("customer_external_id")}) AS cext, max({f("customer_tax_id")}) AS tax,
+      max({f("customer_email")}) AS email
+    FROM {stage.table("rows")} s GROUP BY s.b, s.k
+  ) o
+  LEFT JOIN {d} tx ON tx.f = 'customer_tax_id' AND tx.raw = coalesce(o.tax, '')
+  LEFT JOIN {d} em ON em.f = 'customer_email' AND em.raw = coalesce(o.email, '')
+) k
 LEFT JOIN parties_externalid e ON k.cext <> '' AND e.source = %(source)s AND e.code = k.cext
 LEFT JOIN parties_party cp ON cp.id = e.party_id
 LEFT JOIN LATERAL (
@@ -327,9 +419,8 @@ CROSS JOIN LATERAL (
   SELECT CASE WHEN h.state_given <> '' THEN h.state_given WHEN y.amount_paid <= 0 THEN 'unpaid'
     WHEN y.amount_paid >= x.total THEN 'paid' ELSE 'partial' END AS payment_state
 ) z
-LEFT JOIN sales_order so
-  ON so.external_id <> '' AND so.source = %(source)s AND so.external_id = h.k
-LEFT JOIN {stage.table(f"cust{c}")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
+LEFT JOIN {stage.table("seen")} so ON so.k = h.k
+LEFT JOIN {stage.table("cust")} c ON h.head_ok AND c.cext = h.cext AND c.k1 = h.k1
   AND c.k2 = h.k2 AND c.email = h.email
 CROSS JOIN LATERAL (
   SELECT CASE WHEN c.cext <> '' AND c.code_pid IS NOT NULL THEN
@@ -350,6 +441,37 @@ def order_stage_read(*, actor: Any, stage: Stage) -> None:
     _dictionaries(stage)
 
 
+def order_stage_match(*, actor: Any, stage: Stage, source: str) -> None:
+    """Match the whole file's stored orders (by ``(source, external_id)``) and customers
+    once, into tables the chunks' decisions join (``seen`` keyed by the order id — batches
+    never share an order, so an order written by one batch is never another batch's stored
+    one —, ``cust`` by the customer's key), however many chunks the file has."""
+    require(actor, "data.import")
+    seen, cust = stage.table("seen"), stage.table("cust")
+    params = {"source": source}
+    with connection.cursor() as cursor:
+        # a file's worth of keys: the default 4 MB of work_mem sent the re-run of 5 M lines
+        # to disk for minutes; JIT compiles these plans for seconds each
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("SET jit = off")
+        try:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {seen} AS "
+                "SELECT so.external_id AS k, so.id, so.content_hash FROM sales_order so "
+                "WHERE so.external_id <> '' AND so.source = %(source)s "
+                f"AND so.external_id IN (SELECT k FROM {stage.table('rows')})",
+                params,
+            )
+            cursor.execute(f"CREATE INDEX ON {seen} (k)")
+            cursor.execute(f"ANALYZE {seen}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {cust} AS {_customers_sql(stage)}", params)
+            cursor.execute(f"ANALYZE {cust}")
+        finally:
+            with contextlib.suppress(DatabaseError):  # an aborted transaction resets them
+                cursor.execute("RESET work_mem")
+                cursor.execute("RESET jit")
+
+
 def order_import_stage(*, actor: Any, stage: Stage, source: str, chunk: int) -> dict[str, int]:
     """Read, check, match and price the staged orders of chunk ``chunk`` (its batches; see the
     module's docstring); returns how many orders each action got. May run on another thread
@@ -358,16 +480,13 @@ def order_import_stage(*, actor: Any, stage: Stage, source: str, chunk: int) -> 
     require(actor, "order.change")
     params = {"source": source}
     c = chunk
-    names = {p: stage.table(f"{p}{c}") for p in ("lin", "ordh", "ord", "cust")}
+    names = {p: stage.table(f"{p}{c}") for p in ("lin", "ordh", "ord")}
     stage.made.extend(names.values())
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {names['lin']} AS {_lines_sql(stage, c)}", params)
         cursor.execute(f"CREATE INDEX ON {names['lin']} (b, k)")
         cursor.execute(f"ANALYZE {names['lin']} (b, k)")
         cursor.execute(f"CREATE UNLOGGED TABLE {names['ordh']} AS {_heads_sql(stage, c)}")
-        cursor.execute(
-            f"CREATE UNLOGGED TABLE {names['cust']} AS {_customers_sql(stage, c)}", params
-        )
         cursor.execute(f"CREATE UNLOGGED TABLE {names['ord']} AS {_decide_sql(stage, c)}", params)
         cursor.execute(f"CREATE INDEX ON {names['ord']} (b)")
         cursor.execute(f"ANALYZE {names['ord']} (b, action)")

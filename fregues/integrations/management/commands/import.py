@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fregues.accounts.models import User
 from fregues.core.errors import ServiceError
@@ -155,9 +156,13 @@ class Command(BaseCommand):
             task = bar.add_task(job.filename, total=job.rows_total or None, rate=0.0)
 
             def progress(current: ImportJob) -> None:
+                staging = current.options.get("phase") == "staging"
                 bar.update(
                     task,
-                    completed=current.rows_done,
+                    description=f"{job.filename} ({_('reading')})" if staging else job.filename,
+                    completed=current.options.get("rows_staged", 0)
+                    if staging
+                    else current.rows_done,
                     total=max(current.rows_total, current.rows_done) or None,
                     rate=current.rows_per_second,
                 )
