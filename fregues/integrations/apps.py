@@ -16,4 +16,6 @@ class IntegrationsConfig(AppConfig):
         personal_data.register()
         if webhook_deliveries_fan_out not in BATCH_RECEIVERS:
             BATCH_RECEIVERS.append(webhook_deliveries_fan_out)
-        register_periodic("fregues.integrations.webhooks.tasks.webhook_sweep_task", every_seconds=30)
+        register_periodic(
+            "fregues.integrations.webhooks.tasks.webhook_sweep_task", every_seconds=30
+        )

@@ -131,7 +131,11 @@ def _send_due(subscription_id: int, now: datetime.datetime, limit: int) -> int:
 
 
 def webhook_subscription_flush(
-    *, actor: Any = None, subscription_id: int, now: datetime.datetime | None = None, limit: int = 500
+    *,
+    actor: Any = None,
+    subscription_id: int,
+    now: datetime.datetime | None = None,
+    limit: int = 500,
 ) -> int:
     """Send one subscription's due deliveries (the task queued after a fan-out or a change).
     Idempotent: a delivered one is never sent again, a claimed subscription is left alone."""
@@ -238,7 +242,13 @@ def _attempt(delivery: WebhookDelivery, now: datetime.datetime, *, queued: bool 
             else:
                 current.next_attempt_at = now + retry_delay(current.attempts)
         current.save(
-            update_fields=["attempts", "status", "delivered_at", "next_attempt_at", "first_failed_at"]
+            update_fields=[
+                "attempts",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+                "first_failed_at",
+            ]
         )
         if queued:
             WebhookSubscription.objects.filter(pk=subscription.pk).update(
@@ -325,7 +335,9 @@ def webhook_subscription_ping(
         delivery = WebhookDelivery(
             subscription=subscription, event=PING, created_at=now, next_attempt_at=None
         )
-        delivery.body = _body(f"ping_{delivery.uid.hex}", PING, now, {"subscription_id": subscription.pk})
+        delivery.body = _body(
+            f"ping_{delivery.uid.hex}", PING, now, {"subscription_id": subscription.pk}
+        )
         delivery.save()
         audit_record(
             actor=actor,

@@ -79,7 +79,12 @@ def webhook_subscription_create(
     require(actor, "webhook.configure")
     errors = ErrorCollector()
     data = _clean(
-        {"url": url, "event_types": event_types, "description": description, "is_active": is_active},
+        {
+            "url": url,
+            "event_types": event_types,
+            "description": description,
+            "is_active": is_active,
+        },
         errors,
     )
     errors.raise_if_any()
@@ -101,7 +106,9 @@ def webhook_subscription_create(
 
 
 def _locked(subscription_id: int) -> WebhookSubscription:
-    subscription = WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+    subscription = (
+        WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+    )
     if subscription is None:
         raise NotFound(_("This webhook subscription does not exist."))
     return subscription

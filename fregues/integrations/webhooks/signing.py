@@ -42,9 +42,7 @@ def verify(secret: str, body: bytes, header: str, *, now: int, tolerance: int = 
     if abs(now - timestamp) > tolerance:
         return False
     expected = signature(secret, body, timestamp).split("v1=", 1)[1]
-    return any(
-        hmac.compare_digest(expected, value) for key, value in parts if key.strip() == "v1"
-    )
+    return any(hmac.compare_digest(expected, value) for key, value in parts if key.strip() == "v1")
 
 
 def retry_delay(attempts: int, rng: random.Random | None = None) -> datetime.timedelta:
