@@ -27,14 +27,14 @@ router = Router(tags=["webhooks"])
 
 
 def _created(created: services.Created) -> SubscriptionCreated:
-    out = SubscriptionOut.build(created.subscription)
+    out = SubscriptionOut.from_orm(created.subscription)
     return SubscriptionCreated(**out.dict(), secret=created.secret)
 
 
 @router.get("", response={200: list[SubscriptionOut], **ERROR_RESPONSES}, summary="Subscriptions")
 def list_subscriptions(request: HttpRequest) -> list[SubscriptionOut]:
     rows = selectors.webhook_subscription_list(actor=actor_of(request))
-    return [SubscriptionOut.build(s) for s in rows]
+    return [SubscriptionOut.from_orm(s) for s in rows]
 
 
 @router.post("", response={201: SubscriptionCreated, **ERROR_RESPONSES}, summary="Subscribe")
@@ -51,7 +51,7 @@ def get_subscription(request: HttpRequest, subscription_id: int) -> Subscription
     subscription = selectors.webhook_subscription_get(
         actor=actor_of(request), subscription_id=subscription_id
     )
-    return SubscriptionOut.build(subscription)
+    return SubscriptionOut.from_orm(subscription)
 
 
 @router.patch("/{int:subscription_id}", response={200: SubscriptionOut, **ERROR_RESPONSES})
@@ -65,7 +65,7 @@ def patch_subscription(
         data=payload.dict(exclude_unset=True, exclude={"version"}),
         version=version_from(request, payload.version),
     )
-    return SubscriptionOut.build(subscription)
+    return SubscriptionOut.from_orm(subscription)
 
 
 @router.delete("/{int:subscription_id}", response={204: None, **ERROR_RESPONSES})
@@ -103,7 +103,7 @@ def list_deliveries(
         cursor=cursor,
         limit=limit,
     )
-    return DeliveryPage(items=[DeliveryOut.build(d) for d in rows], next_cursor=next_cursor)
+    return DeliveryPage(items=[DeliveryOut.from_orm(d) for d in rows], next_cursor=next_cursor)
 
 
 @router.post(
@@ -115,7 +115,7 @@ def redeliver(request: HttpRequest, subscription_id: int, delivery_id: int) -> S
     sent = delivery.webhook_delivery_redeliver(
         actor=actor_of(request), subscription_id=subscription_id, delivery_id=delivery_id
     )
-    return Status(202, DeliveryOut.build(sent))
+    return Status(202, DeliveryOut.from_orm(sent))
 
 
 @router.post("/{int:subscription_id}/ping", response={200: DeliveryOut, **ERROR_RESPONSES})
@@ -124,4 +124,4 @@ def ping(request: HttpRequest, subscription_id: int) -> DeliveryOut:
     sent = delivery.webhook_subscription_ping(
         actor=actor_of(request), subscription_id=subscription_id
     )
-    return DeliveryOut.build(sent)
+    return DeliveryOut.from_orm(sent)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from ninja import Schema
-
-from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 class SubscriptionIn(Schema):
@@ -38,23 +37,6 @@ class SubscriptionOut(Schema):
     version: int
     created_at: datetime.datetime
 
-    @staticmethod
-    def build(subscription: WebhookSubscription) -> SubscriptionOut:
-        return SubscriptionOut(
-            id=subscription.pk,
-            url=subscription.url,
-            description=subscription.description,
-            event_types=list(subscription.event_types),
-            is_active=subscription.is_active,
-            paused_reason=subscription.paused_reason,
-            failing_since=subscription.failing_since,
-            last_delivery_at=subscription.last_delivery_at,
-            last_status_code=subscription.last_status_code,
-            secret_hint=subscription.secret_hint,
-            version=subscription.version,
-            created_at=subscription.created_at,
-        )
-
 
 class SubscriptionCreated(SubscriptionOut):
     """A new (or re-keyed) subscription with its secret: store it now, it is not shown again."""
@@ -69,20 +51,10 @@ class AttemptOut(Schema):
     duration_ms: int
     response_excerpt: str
 
-    @staticmethod
-    def build(attempt: WebhookAttempt) -> AttemptOut:
-        return AttemptOut(
-            attempted_at=attempt.attempted_at,
-            status_code=attempt.status_code,
-            error=attempt.error,
-            duration_ms=attempt.duration_ms,
-            response_excerpt=attempt.response_excerpt,
-        )
-
 
 class DeliveryOut(Schema):
     id: int
-    uid: str
+    uid: uuid.UUID
     event: str
     event_id: int | None
     status: str
@@ -91,21 +63,6 @@ class DeliveryOut(Schema):
     next_attempt_at: datetime.datetime | None
     delivered_at: datetime.datetime | None
     tries: list[AttemptOut]
-
-    @staticmethod
-    def build(delivery: WebhookDelivery) -> DeliveryOut:
-        return DeliveryOut(
-            id=delivery.pk,
-            uid=str(delivery.uid),
-            event=delivery.event,
-            event_id=delivery.event_id,
-            status=delivery.status,
-            attempts=delivery.attempts,
-            created_at=delivery.created_at,
-            next_attempt_at=delivery.next_attempt_at,
-            delivered_at=delivery.delivered_at,
-            tries=[AttemptOut.build(a) for a in delivery.tries.all()],
-        )
 
 
 class DeliveryPage(Schema):
