@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 
 from fregues.integrations.tests.webhook_receiver import Receiver
 
+from .axe import serious_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -28,6 +30,7 @@ def test_subscribe_then_see_the_delivery_of_a_new_customer(page, live_server, lo
         page.locator("nav.mainnav a[title='Webhooks']").click()
         page.wait_for_url(f"{live_server.url}/channels/webhooks/")
         page.get_by_role("link", name="New subscription").click()
+        assert serious_violations(page) == []
         page.fill("#id_url", receiver.url())
         page.fill("#id_description", "ERP")
         page.get_by_label("party.created", exact=True).check()
@@ -44,11 +47,13 @@ def test_subscribe_then_see_the_delivery_of_a_new_customer(page, live_server, lo
         expect(row).to_contain_text("Delivered")
         expect(row.locator(".wh-code-ok")).to_have_text("200")
         assert [r.event for r in receiver.accepted] == ["party.created"]
+        assert serious_violations(page) == []
 
         page.get_by_role("button", name="Send a test ping").click()
         expect(page.locator("tr.wh-delivery").first).to_contain_text("ping")
         page.goto(f"{live_server.url}/channels/webhooks/")
         expect(page.locator("table.wh-table")).to_contain_text("Healthy")
+        assert serious_violations(page) == []
         expect(page.locator("body")).not_to_contain_text(re.compile(re.escape(secret)))
     finally:
         receiver.down()
