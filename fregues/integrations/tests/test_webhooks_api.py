@@ -159,3 +159,12 @@ def test_ping_and_redeliver_through_the_api(admin_api: Any) -> None:
         assert {r.delivery for r in receiver.requests} == {ping.json()["uid"]}
     finally:
         receiver.down()
+
+
+def test_the_subscription_list_costs_the_same_for_many(
+    admin_api: Any, django_assert_max_num_queries: Any
+) -> None:
+    WebhookSubscriptionFactory.create_batch(12)
+    with django_assert_max_num_queries(4):
+        rows = admin_api.get(URL).json()
+    assert len(rows) == 12 and all("secret" not in row for row in rows)
