@@ -263,6 +263,18 @@ CALLS = [
             "/analytics/costs/rates", {"currency": "EUR", "rate": "6", "valid_from": "2026-01-01"}
         ),
     ),
+    Call(
+        "list webhook subscriptions", {ADMIN}, 200, lambda api, w: api.get("/webhook-subscriptions")
+    ),
+    Call(
+        "subscribe a webhook",
+        {ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/webhook-subscriptions",
+            {"url": "https://erp.example.com/hooks", "event_types": ["party.created"]},
+        ),
+    ),
 ]
 
 

@@ -74,6 +74,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sales.report": frozenset({SALES, RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "sales.configure": frozenset({ADMIN}),
     "erp.sync": frozenset({ADMIN}),
+    # outbound webhooks send customer data out of the CRM: only admins subscribe receivers
+    "webhook.configure": frozenset({ADMIN}),
     # marketing: segments and campaigns; the sending policy (open-complaint rule, frequency
     # caps) binds every marketing sender
     # analytics: reports read the reporting store; marketing sees amounts only in aggregate

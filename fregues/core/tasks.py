@@ -10,6 +10,9 @@ from .models import OutboxEvent
 
 # Receivers register here (later: webhooks, notifications). Each takes (name, payload).
 EVENT_RECEIVERS: list = []
+# Receivers of whole batches: each takes the list of OutboxEvent rows (in order, with their
+# ids), inside the transaction that marks them dispatched (the outbound webhooks' fan-out).
+BATCH_RECEIVERS: list = []
 
 
 @task()
@@ -38,6 +41,8 @@ def outbox_dispatch() -> int:
             for event in batch:
                 for receiver in EVENT_RECEIVERS:
                     receiver(event.name, event.payload)
+            for batch_receiver in BATCH_RECEIVERS:
+                batch_receiver(batch)
             OutboxEvent.objects.filter(pk__in=[e.pk for e in batch]).update(
                 dispatched_at=timezone.now()
             )

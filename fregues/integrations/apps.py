@@ -7,6 +7,15 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Import and export"
 
     def ready(self) -> None:
+        from fregues.core.periodic import register_periodic
+        from fregues.core.tasks import BATCH_RECEIVERS
+
         from . import personal_data
+        from .webhooks.delivery import webhook_deliveries_fan_out
 
         personal_data.register()
+        if webhook_deliveries_fan_out not in BATCH_RECEIVERS:
+            BATCH_RECEIVERS.append(webhook_deliveries_fan_out)
+        register_periodic(
+            "fregues.integrations.webhooks.tasks.webhook_sweep_task", every_seconds=30
+        )

@@ -2,5 +2,6 @@
 
 from .exports import router as exports_router
 from .imports import router as imports_router
+from .webhooks import router as webhooks_router
 
-__all__ = ["exports_router", "imports_router"]
+__all__ = ["exports_router", "imports_router", "webhooks_router"]

@@ -3,5 +3,6 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["ImportJob"]
+__all__ = ["ImportJob", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription"]
