@@ -3,6 +3,8 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
+from .views import telephony
+
 app_name = "channels"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*telephony.urlpatterns]

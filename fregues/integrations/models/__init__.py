@@ -3,5 +3,13 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .telephony import AgentExtension, Call, CallDirection, CallEvent, CallState
 
-__all__ = ["ImportJob"]
+__all__ = [
+    "AgentExtension",
+    "Call",
+    "CallDirection",
+    "CallEvent",
+    "CallState",
+    "ImportJob",
+]
