@@ -308,6 +308,7 @@ def test_me_lists_the_permissions_of_the_role(api_as: Any) -> None:
 
 SCREENS = [
     ("the calls screen", FRONT_LINE, "/channels/calls/"),
+    ("the extensions of the telephony", {ADMIN}, "/channels/calls/extensions/"),
 ]
 
 

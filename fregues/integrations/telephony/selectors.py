@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from fregues.accounts.selectors import user_list
 from fregues.core.permissions import can, require
 from fregues.interactions.models import Interaction
 from fregues.parties.models import Party
@@ -104,3 +105,20 @@ def call_list(*, actor: Any, limit: int = 100) -> QuerySet[Call]:
         .annotate(missed_first=missed_first)
         .order_by("missed_first", "-started_at", "-id")[:limit]
     )
+
+
+@dataclass
+class ExtensionRow:
+    user: Any
+    extension: str
+
+
+def agent_extension_rows(*, actor: Any) -> list[ExtensionRow]:
+    """Every active user who may take calls, with the extension that rings them ("" none)."""
+    require(actor, "channel.configure")
+    users = user_list(actor=actor).select_related("phone_extension")
+    return [
+        ExtensionRow(user, getattr(getattr(user, "phone_extension", None), "extension", ""))
+        for user in users
+        if can(user, "call.view")
+    ]

@@ -174,3 +174,32 @@ def test_click_to_call_by_htmx_redirects_the_browser(browser: Client, joao: Part
         headers={"HX-Request": "true"},
     )
     assert response["HX-Redirect"] == "tel:+5511987654321"
+
+
+def test_an_admin_maps_extensions_to_agents(make_user: Any, beto: Any) -> None:
+    ana = make_user("admin")
+    rita = make_user("agent", first_name="Rita")
+    admin = Client()
+    admin.force_login(ana)
+    admin.cookies["django_language"] = "en"
+
+    page = admin.get("/channels/calls/extensions/").content.decode()
+    assert 'value="2031"' in page  # Beto's
+    response = admin.post(
+        "/channels/calls/extensions/", {"user_id": rita.pk, "extension": "2040"}, follow=True
+    )
+    assert "Extension saved." in response.content.decode()
+    assert rita.phone_extension.extension == "2040"
+
+    taken = admin.post(
+        "/channels/calls/extensions/", {"user_id": rita.pk, "extension": "2031"}, follow=True
+    )
+    assert "Extension 2031 already rings someone else." in taken.content.decode()
+    rita.refresh_from_db()
+    assert rita.phone_extension.extension == "2040"
+
+
+def test_agents_do_not_map_extensions(browser: Client, beto: Any) -> None:
+    response = browser.post("/channels/calls/extensions/", {"user_id": beto.pk, "extension": "1"})
+    assert response.status_code == 403
+    assert beto.phone_extension.extension == "2031"

@@ -25,15 +25,15 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fregues.core.errors import Invalid
 from fregues.core.htmx import is_htmx, slot_register
 from fregues.core.permissions import can
 from fregues.core.views import service_http_errors
 
-from ..telephony.selectors import call_list, call_pending, call_pop_get
-from ..telephony.services import call_dismiss, call_place
+from ..telephony.selectors import agent_extension_rows, call_list, call_pending, call_pop_get
+from ..telephony.services import agent_extension_set, call_dismiss, call_place
 
 POLL_INTERVAL = "700ms"
 STOP_POLLING = 286  # htmx stops an "every" trigger on this status
@@ -110,6 +110,29 @@ def calls(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/telephony/calls.html", {"calls": rows})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_http_errors
+def extensions(request: HttpRequest) -> HttpResponse:
+    """Which extension rings which agent (admins): one small form per person."""
+    if request.method == "POST":
+        try:
+            user_id = int(request.POST.get("user_id", ""))
+        except ValueError as exc:
+            raise Invalid.field("user_id", _("Say whose extension it is.")) from exc
+        try:
+            agent_extension_set(
+                actor=request.user, user_id=user_id, extension=request.POST.get("extension", "")
+            )
+        except Invalid as exc:
+            messages.error(request, exc.field_text())
+        else:
+            messages.success(request, _("Extension saved."))
+        return HttpResponseRedirect(reverse("channels:call_extensions"))
+    rows = agent_extension_rows(actor=request.user)
+    return render(request, "integrations/telephony/extensions.html", {"rows": rows})
+
+
 def screen_pop_panel(request: HttpRequest, obj: Any) -> str | None:
     """The poller on every page of a user who may take calls (slot "page.end")."""
     if not can(request.user, "call.view"):
@@ -138,4 +161,5 @@ urlpatterns: list[URLPattern] = [
     path("calls/pending/", calls_pending, name="calls_pending"),
     path("calls/place/", calls_place, name="calls_place"),
     path("calls/<int:call_id>/dismiss/", calls_dismiss, name="calls_dismiss"),
+    path("calls/extensions/", extensions, name="call_extensions"),
 ]
