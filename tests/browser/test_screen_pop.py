@@ -80,3 +80,22 @@ def test_an_unknown_number_shows_the_new_caller_card(login: Any, live_server: An
     card.locator(".pop-actions a").click()
     page.wait_for_url("**/customers/new/**")
     expect(page.locator("input[name=phone]")).to_have_value("+552133334444")
+
+
+def test_the_call_lands_on_the_calls_screen_and_the_customer_page_can_call_back(
+    login: Any, live_server: Any, joao: Any
+) -> None:
+    send(live_server, "ringing")
+    send(live_server, "ended")  # never answered: missed
+    page = login("beto")
+    page.locator("#screen-pop .pop-close").click()  # the missed call's card, dismissed
+
+    page.goto(f"{live_server.url}/channels/calls/")
+    row = page.locator("tr.call-missed")
+    expect(row).to_contain_text("João da Silva")
+    assert serious_violations(page) == []
+
+    page.goto(f"{live_server.url}/customers/{joao.pk}/")
+    button = page.locator(".call-btn")
+    expect(button).to_have_count(1)
+    assert serious_violations(page) == []
