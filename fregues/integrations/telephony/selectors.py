@@ -43,21 +43,25 @@ def call_pending(*, actor: Any) -> PendingPop | None:
     if not can(actor, "call.view"):
         return None
     now = timezone.now()
-    row = (
-        Call.objects.filter(
-            agent_id=actor.pk, dismissed_at__isnull=True, started_at__gte=now - POP_WINDOW
-        )
-        .exclude(state=CallState.REQUESTED)
-        .order_by("-started_at")
-        .values_list("pk", "state", "ended_at")
-        .first()
-    )
+    row = pending_queryset(actor.pk, now).first()
     if row is None:
         return None
     pk, state, ended_at = row
     if state in FINAL and ended_at is not None and ended_at < now - POP_LINGER:
         return None
     return PendingPop(pk, state)
+
+
+def pending_queryset(agent_id: int, now: datetime.datetime) -> QuerySet[Any]:
+    """The poll's query (its own function so a test can read its plan)."""
+    return (
+        Call.objects.filter(
+            agent_id=agent_id, dismissed_at__isnull=True, started_at__gte=now - POP_WINDOW
+        )
+        .exclude(state=CallState.REQUESTED)
+        .order_by("-started_at")
+        .values_list("pk", "state", "ended_at")
+    )
 
 
 @dataclass

@@ -59,6 +59,16 @@ def test_the_poll_is_204_and_one_query_of_its_own_when_nothing_rings(
     assert response.status_code == 204
 
 
+def test_the_poll_reads_the_partial_index(beto: Any) -> None:
+    from django.db import connection
+
+    from fregues.integrations.telephony.selectors import pending_queryset
+
+    plan = pending_queryset(beto.pk, timezone.now()).explain()
+    if connection.vendor == "sqlite":  # PostgreSQL's planner scans a table this small
+        assert "call_pending_pop" in plan
+
+
 def test_a_ringing_call_pops_the_customers_card(
     client: Client, browser: Client, joao: Party, beto: Any
 ) -> None:
