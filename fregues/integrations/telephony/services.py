@@ -29,21 +29,11 @@ from fregues.parties.selectors import contact_point_find, party_survivor_id
 
 from ..models import AgentExtension, Call, CallDirection, CallEvent, CallState
 
-CALL_AUDIT_FIELDS = (
-    "external_id",
-    "direction",
-    "from_number",
-    "to_number",
-    "extension",
-    "agent",
-    "state",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "duration_seconds",
-    "recording_url",
-    "party",
-    "interaction",
+# every field of the call but the bookkeeping ones
+CALL_AUDIT_FIELDS = tuple(
+    f.name
+    for f in Call._meta.concrete_fields
+    if f.name not in {"id", "created_at", "updated_at", "dismissed_at"}
 )
 FINAL_STATES = {CallState.ENDED, CallState.MISSED}
 EVENT_KINDS = (CallState.RINGING, CallState.ANSWERED, CallState.ENDED, CallState.MISSED)

@@ -16,6 +16,8 @@ from factory.django import DjangoModelFactory
 from fregues.accounts.tests.factories import UserFactory
 from fregues.integrations.models import AgentExtension, Call
 from fregues.integrations.telephony.signing import cti_sign
+from fregues.parties.models import Party
+from fregues.parties.tests.factories import ContactPointFactory, PartyFactory
 
 PAYLOADS = Path(__file__).parent / "payloads" / "cti"
 CTI_SECRET = "segredo-de-teste-cti"
@@ -40,6 +42,18 @@ class CallFactory(DjangoModelFactory):
     to_number = "+551130001000"
     state = "ringing"
     started_at = factory.LazyFunction(timezone.now)
+
+
+def caller_joao() -> Party:
+    """João da Silva, a customer with the mobile the captured events call from."""
+    party = PartyFactory(name="João da Silva")
+    ContactPointFactory(party=party, kind="phone", value="(11) 98765-4321")
+    return party
+
+
+def agent_beto() -> Any:
+    """The agent whose phone is extension 2031 (the captured events' extension)."""
+    return AgentExtensionFactory(extension="2031").user
 
 
 def payload(name: str, **changes: Any) -> dict[str, Any]:

@@ -11,9 +11,15 @@ from django.utils import timezone
 
 from fregues.integrations.models import Call
 from fregues.parties.models import Party
-from fregues.parties.tests.factories import ContactPointFactory, PartyFactory
 
-from .factories_telephony import CTI_SECRET, AgentExtensionFactory, CallFactory, payload, post_event
+from .factories_telephony import (
+    CTI_SECRET,
+    CallFactory,
+    agent_beto,
+    caller_joao,
+    payload,
+    post_event,
+)
 
 pytestmark = pytest.mark.django_db
 PENDING = "/channels/calls/pending/"
@@ -24,16 +30,8 @@ def _secret(settings: Any) -> None:
     settings.CTI_SECRET = CTI_SECRET
 
 
-@pytest.fixture
-def joao() -> Party:
-    party = PartyFactory(name="João da Silva")
-    ContactPointFactory(party=party, kind="phone", value="(11) 98765-4321")
-    return party
-
-
-@pytest.fixture
-def beto() -> Any:
-    return AgentExtensionFactory(extension="2031").user
+joao = pytest.fixture(name="joao")(caller_joao)
+beto = pytest.fixture(name="beto")(agent_beto)
 
 
 @pytest.fixture
