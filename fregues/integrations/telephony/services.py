@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from fregues.core.audit import audit_record, snapshot
+from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import ErrorCollector, NotFound
 from fregues.core.events import event_emit
 from fregues.core.permissions import require
@@ -251,9 +251,7 @@ def call_event_record(*, actor: Any, data: dict[str, Any]) -> CallEventResult:
             instance=call,
             party_id=call.party_id,
             summary=f"call {call.external_id}: {kind}"[:300],
-            changes=after
-            if new
-            else {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+            changes=after if new else diff(before, after),
         )
         event_emit(
             f"call.{kind}",
