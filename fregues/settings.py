@@ -296,6 +296,13 @@ NOTICE_SENDERS = {
     "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
 }
 
+# Telephony (docs/channels/telephony.md): the secret the telephony system signs its call events
+# with (HMAC-SHA256; empty refuses every event), how late a signed event may arrive, and the
+# dialler that places click-to-call calls (the default records the intent and opens tel:).
+CTI_SECRET = env("CTI_SECRET", "")
+CTI_MAX_SKEW_SECONDS = int(env("CTI_MAX_SKEW_SECONDS", "300"))
+DIALLER = env("DIALLER", "fregues.integrations.telephony.dialler.TelLinkDialler")
+
 # Sales
 COMPANY_NAME = env("COMPANY_NAME", "Freguês")  # on quotes and e-mails to customers
 COMPANY_DETAILS = env("COMPANY_DETAILS", "")  # address, tax id... printed under the name

@@ -254,6 +254,13 @@ CALLS = [
         200,
         lambda api, w: api.get(f"/parties/{w['party'].pk}/scores"),
     ),
+    Call("list recent calls", FRONT_LINE, 200, lambda api, w: api.get("/cti/calls")),
+    Call(
+        "place a call (click-to-call)",
+        FRONT_LINE,
+        201,
+        lambda api, w: api.post("/cti/calls", {"party_id": w["party"].pk, "number": "11987654321"}),
+    ),
     Call("read the costs", ANALYTICS, 200, lambda api, w: api.get("/analytics/costs")),
     Call(
         "set an exchange rate",
@@ -309,3 +316,21 @@ def test_me_lists_the_permissions_of_the_role(api_as: Any) -> None:
     assert "party.create" in permissions
     assert "interaction.view_body" not in permissions
     assert "audit.view" not in permissions
+
+
+SCREENS = [
+    ("the calls screen", FRONT_LINE, "/channels/calls/"),
+    ("the extensions of the telephony", {ADMIN}, "/channels/calls/extensions/"),
+]
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize(("name", "allowed", "url"), SCREENS, ids=[s[0] for s in SCREENS])
+def test_each_role_sees_the_screens_its_job_needs(
+    make_user: Any, role: str, name: str, allowed: set[str], url: str
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(role))
+    assert client.get(url).status_code == (200 if role in allowed else 403), (role, name)

@@ -93,6 +93,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # bulk data: loading a file touches thousands of customers; exporting takes them all out
     "data.import": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
     "data.export": frozenset({RELATIONSHIP_MANAGER, MARKETING, ADMIN}),
+    # telephony: the front line sees calls and places them; the admin sets up extensions
+    "call.view": _FRONT_LINE,
+    "call.place": _FRONT_LINE,
+    "channel.configure": frozenset({ADMIN}),
     # data-subject rights (LGPD art. 18 / GDPR art. 15-21): a customer's export, their
     # requests and the erasure that answers one; the people who own the relationship decide
     "privacy.view": frozenset({RELATIONSHIP_MANAGER, ADMIN}),

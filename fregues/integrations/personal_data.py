@@ -2,6 +2,9 @@
 reports), kept so an import can be audited and re-run. They hold no link to a party, so an
 erasure scrubs them by content: every line that names the person goes.
 
+Telephony's calls link to the party the caller was resolved to: exported, and deleted on
+erasure (with the events the PBX sent) — the interaction on the timeline stays, anonymised.
+
 Registered from ``IntegrationsConfig.ready()``; see ``fregues.core.personal_data``.
 """
 
@@ -9,7 +12,12 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
-from fregues.core.personal_data import Erasure, personal_data_scrubber
+from fregues.core.personal_data import (
+    DELETE,
+    Erasure,
+    personal_data_register,
+    personal_data_scrubber,
+)
 
 
 def _scrub_file(stored: object, erasure: Erasure) -> bool:
@@ -47,4 +55,43 @@ def _scrub_import_files(erasure: Erasure) -> None:
 
 
 def register() -> None:
+    personal_data_register(
+        "integrations.Call",
+        party=("party",),
+        export="calls",
+        fields=(
+            "id",
+            "direction",
+            "from_number",
+            "to_number",
+            "state",
+            "started_at",
+            "answered_at",
+            "ended_at",
+            "duration_seconds",
+            "recording_url",
+        ),
+        internal=(
+            "created_at",
+            "updated_at",
+            "external_id",
+            "extension",
+            "agent",
+            "party",
+            "interaction",
+            "dismissed_at",
+        ),
+        erase=DELETE,
+        why="the call stays counted on the timeline as its (anonymised) interaction; the "
+        "telephony log with the numbers and the events the PBX sent goes",
+    )
+    personal_data_register(
+        "integrations.CallEvent",
+        party=("call__party",),
+        export="call_events",
+        fields=("call", "kind", "occurred_at", "payload"),
+        internal=("id", "received_at"),
+        erase=DELETE,
+        why="what the PBX sent, numbers included: it goes with its call",
+    )
     personal_data_scrubber("integrations.import_files", _scrub_import_files)

@@ -3,8 +3,8 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
-from .views import webhooks
+from .views import telephony, webhooks
 
 app_name = "channels"
 
-urlpatterns: list[URLPattern] = [*webhooks.urlpatterns]
+urlpatterns: list[URLPattern] = [*telephony.urlpatterns, *webhooks.urlpatterns]

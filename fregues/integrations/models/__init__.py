@@ -3,6 +3,17 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .telephony import AgentExtension, Call, CallDirection, CallEvent, CallState
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["ImportJob", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription"]
+__all__ = [
+    "AgentExtension",
+    "Call",
+    "CallDirection",
+    "CallEvent",
+    "CallState",
+    "ImportJob",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

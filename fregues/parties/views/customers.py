@@ -123,6 +123,8 @@ def party_create(request: HttpRequest) -> HttpResponse:
         )
         if request.GET.get("name"):
             initial["given_name"] = request.GET["name"]
+        if request.GET.get("phone"):  # "new caller" from the telephony screen-pop
+            initial["phone"] = request.GET["phone"]
         form = PartyCreateForm(owner_choices=owners, initial=initial)
     return _render_form(request, "parties/form.html", form, {"creating": True})
 

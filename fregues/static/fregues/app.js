@@ -195,11 +195,18 @@
   });
   document.addEventListener("htmx:oobAfterSwap", armToasts);
 
+  // Background polls (the call screen-pop) stay quiet: the next poll tries again.
+  function quiet(event) {
+    return event.detail && event.detail.elt && event.detail.elt.closest &&
+      event.detail.elt.closest("[data-quiet-errors]");
+  }
   document.addEventListener("htmx:responseError", function (event) {
+    if (quiet(event)) return;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     toast(document.body.getAttribute("data-error-text") + " (" + status + ")", "error");
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (quiet(event)) return;
     toast(document.body.getAttribute("data-offline-text"), "error");
   });
 
