@@ -3,5 +3,6 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .messaging import MessageProvider, MessageStatus, MessageStatusEvent, ProviderMessage
 
-__all__ = ["ImportJob"]
+__all__ = ["ImportJob", "MessageProvider", "MessageStatus", "MessageStatusEvent", "ProviderMessage"]
