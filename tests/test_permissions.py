@@ -263,6 +263,29 @@ CALLS = [
             "/analytics/costs/rates", {"currency": "EUR", "rate": "6", "valid_from": "2026-01-01"}
         ),
     ),
+    Call("list the message providers", {ADMIN}, 200, lambda api, w: api.get("/channels/providers")),
+    Call(
+        "connect a message provider",
+        {ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/channels/providers",
+            {
+                "name": "SMS",
+                "kind": "twilio",
+                "phone_number": "+551140028922",
+                "account_sid": "AC00000000000000000000000000000000",
+                "auth_token": "secret-token",
+            },
+        ),
+    ),
+    Call("read my inbox", FRONT_LINE | {QUALITY}, 200, lambda api, w: api.get("/inbox")),
+    Call(
+        "read everyone's inbox",
+        {MANAGER, QUALITY, ADMIN},
+        200,
+        lambda api, w: api.get("/inbox", {"scope": "all"}),
+    ),
 ]
 
 

@@ -107,7 +107,8 @@ def _moment(raw: Any) -> datetime.datetime:
 
 def _whatsapp_body(message: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     kind = message.get("type", "")
-    part = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    found = message.get(kind)
+    part: dict[str, Any] = found if isinstance(found, dict) else {}
     if kind == "text":
         return str(part.get("body", "")), []
     if kind in ("image", "video", "audio", "document", "sticker"):
