@@ -57,3 +57,18 @@ def post_whatsapp(
         content_type="application/json",
         headers={"X-Hub-Signature-256": signature},
     )
+
+
+def whatsapp_now(name: str, **status: str) -> bytes:
+    """A captured WhatsApp payload as if it were sent now (``status`` overrides its status
+    entry's fields, e.g. ``id=`` the message we sent)."""
+    import json
+    import time
+
+    body = json.loads(payload(f"whatsapp/{name}"))
+    value = body["entry"][0]["changes"][0]["value"]
+    for item in value.get("messages", []) + value.get("statuses", []):
+        item["timestamp"] = str(int(time.time()))
+    for item in value.get("statuses", []):
+        item.update(status)
+    return json.dumps(body).encode()

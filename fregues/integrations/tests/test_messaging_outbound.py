@@ -22,7 +22,7 @@ from fregues.interactions.models import Interaction
 from fregues.parties.models import ContactPoint, Party, Suppression
 
 from .factories_messaging import TwilioProviderFactory, WhatsAppProviderFactory
-from .messaging_helpers import post_whatsapp
+from .messaging_helpers import post_whatsapp, whatsapp_now
 
 pytestmark = pytest.mark.django_db
 CUSTOMER = "+5511987654321"
@@ -153,25 +153,12 @@ def test_a_bounced_number_gets_no_reply(fake_provider: list, agent: Any) -> None
 
 def test_the_reply_status_arrives_through_the_webhook(fake_provider: list, agent: Any) -> None:
     WhatsAppProviderFactory()
-    body = json.loads(
-        (
-            __import__("pathlib").Path(__file__).parent / "payloads/whatsapp/inbound_text.json"
-        ).read_text()
-    )
-    body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(
-        int(timezone.now().timestamp())
-    )
-    post_whatsapp("", body=json.dumps(body).encode())
+    post_whatsapp("", body=whatsapp_now("inbound_text.json"))
     party = Party.objects.get()
     reply = conversation_reply(
         actor=agent, party_id=party.pk, channel="whatsapp", body="Vamos ver!"
     )
-    status = json.loads(
-        (
-            __import__("pathlib").Path(__file__).parent / "payloads/whatsapp/status_delivered.json"
-        ).read_text()
-    )
-    status["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = reply.external_id
-    assert post_whatsapp("", body=json.dumps(status).encode()).json()["statuses"] == 1
+    status = whatsapp_now("status_delivered.json", id=reply.external_id)
+    assert post_whatsapp("", body=status).json()["statuses"] == 1
     reply.refresh_from_db()
     assert reply.outcome == "delivered"
