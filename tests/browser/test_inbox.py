@@ -8,6 +8,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from .axe import serious_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -45,11 +47,13 @@ def test_a_whatsapp_message_appears_in_the_inbox_and_the_agent_replies(
     expect(row).to_have_count(1, timeout=10_000)  # the list refreshes every 5 s on its own
     expect(row).to_contain_text("Maria Souza")
     expect(row).to_contain_text("A geladeira que comprei parou de gelar")
+    assert serious_violations(page) == []
     row.locator("a").first.click()
 
     expect(page.locator(".bubble-in")).to_contain_text("parou de gelar")
     page.fill("textarea[name=body]", "Olá Maria! Vamos agendar a visita técnica.")
     page.locator(".inbox-reply button[type=submit]").click()
     expect(page.locator(".bubble-out")).to_contain_text("Vamos agendar a visita técnica")
+    assert serious_violations(page) == []
     reply = Interaction.objects.get(direction="out")
     assert (reply.channel, reply.network, reply.agent.username) == ("social", "whatsapp", "rita")
