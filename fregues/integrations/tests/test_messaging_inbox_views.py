@@ -90,3 +90,18 @@ def test_whatsapp_outside_the_window_is_refused_with_a_clear_message(make_user: 
     assert response.status_code == 422
     assert "more than 24 hours ago" in response.content.decode()
     assert not Interaction.objects.filter(direction="out").exists()
+
+
+def test_the_refreshed_list_takes_a_fixed_number_of_queries(
+    make_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(25):
+        case = CaseFactory(assignee=None)
+        Interaction.objects.create(
+            party=case.party, channel="email", direction="in", body=f"Mensagem {n}",
+            occurred_at=timezone.now(), regarding_type="service.case", regarding_id=case.pk,
+        )  # fmt: skip
+    client = _client(make_user("relationship_manager"))
+    with django_assert_max_num_queries(10):
+        response = client.get("/channels/inbox/rows/", {"scope": "all"})
+    assert response.content.decode().count('class="inbox-row') == 25
