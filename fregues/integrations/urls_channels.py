@@ -3,9 +3,10 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
-from .views import messaging
+from .views import messaging, messaging_providers
 
 app_name = "channels"
 
 urlpatterns: list[URLPattern] = []
 urlpatterns += messaging.urlpatterns
+urlpatterns += messaging_providers.urlpatterns
