@@ -14,7 +14,15 @@ from fregues.accounts.api import router as accounts_router
 from fregues.accounts.auth import api_auth
 from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.core.errors import ServiceError
-from fregues.integrations.api import cti_router, exports_router, imports_router, webhooks_router
+from fregues.integrations.api import (
+    cti_router,
+    exports_router,
+    imports_router,
+    inbox_router,
+    messaging_inbound_router,
+    messaging_providers_router,
+    webhooks_router,
+)
 from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.marketing.api import ROUTERS as MARKETING_ROUTERS
@@ -48,6 +56,9 @@ api.add_router("/imports", imports_router)
 api.add_router("/exports", exports_router)
 api.add_router("/webhook-subscriptions", webhooks_router)
 api.add_router("/cti", cti_router)
+api.add_router("/webhooks/inbound", messaging_inbound_router)
+api.add_router("/channels/providers", messaging_providers_router)
+api.add_router("/inbox", inbox_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/cases", cases_router)
 api.add_router("/", config_router)

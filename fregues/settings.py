@@ -295,6 +295,13 @@ NOTICE_SENDERS = {
     "sms": env("SMS_SENDER", "fregues.service.notify.OutboxOnlySender"),
     "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
 }
+# SMS and WhatsApp providers (credentials live on each provider record, never here). The base
+# URL the providers call our webhooks at, as they see it (behind a proxy): their signatures
+# cover it; empty = the URL of the request as it reached us.
+WEBHOOK_PUBLIC_BASE_URL = env("WEBHOOK_PUBLIC_BASE_URL", "")
+TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
+WHATSAPP_API_BASE = env("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0")
+PROVIDER_TIMEOUT_SECONDS = float(env("PROVIDER_TIMEOUT_SECONDS", "10"))
 
 # Telephony (docs/channels/telephony.md): the secret the telephony system signs its call events
 # with (HMAC-SHA256; empty refuses every event), how late a signed event may arrive, and the

@@ -282,6 +282,29 @@ CALLS = [
             {"url": "https://erp.example.com/hooks", "event_types": ["party.created"]},
         ),
     ),
+    Call("list the message providers", {ADMIN}, 200, lambda api, w: api.get("/channels/providers")),
+    Call(
+        "connect a message provider",
+        {ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/channels/providers",
+            {
+                "name": "SMS",
+                "kind": "twilio",
+                "phone_number": "+551140028922",
+                "account_sid": "AC00000000000000000000000000000000",
+                "auth_token": "secret-token",
+            },
+        ),
+    ),
+    Call("read my inbox", FRONT_LINE | {QUALITY}, 200, lambda api, w: api.get("/inbox")),
+    Call(
+        "read everyone's inbox",
+        {MANAGER, QUALITY, ADMIN},
+        200,
+        lambda api, w: api.get("/inbox", {"scope": "all"}),
+    ),
 ]
 
 

@@ -101,6 +101,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # requests and the erasure that answers one; the people who own the relationship decide
     "privacy.view": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
     "privacy.manage": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
+    # channels: connecting mailboxes, SMS/WhatsApp providers, telephony and webhooks (admins);
+    # the unified inbox for whoever answers customers, everyone's inbox for supervisors
+    "inbox.view": _FRONT_LINE | {QUALITY_MANAGER},
+    "inbox.view_all": frozenset({RELATIONSHIP_MANAGER, QUALITY_MANAGER, ADMIN}),
 }
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 
 from fregues.core.personal_data import (
+    ANONYMISE,
     DELETE,
+    KEEP,
     Erasure,
     personal_data_register,
     personal_data_scrubber,
@@ -95,3 +97,24 @@ def register() -> None:
         why="what the PBX sent, numbers included: it goes with its call",
     )
     personal_data_scrubber("integrations.import_files", _scrub_import_files)
+    # SMS/WhatsApp messages carried by a provider: the number and media references name the
+    # person; the provider's message id stays, so a webhook retried later still lands once.
+    personal_data_register(
+        "integrations.ProviderMessage",
+        party=("interaction__party",),
+        export="provider_messages",
+        fields=("channel", "direction", "address", "status", "error_code", "media", "created_at"),
+        internal=("id", "provider", "provider_message_id", "interaction", "updated_at"),
+        erase=ANONYMISE,
+        anonymise=("address", "media"),
+        identifiers=("address",),
+    )
+    personal_data_register(
+        "integrations.MessageStatusEvent",
+        party=("message__interaction__party",),
+        export=None,
+        fields=(),
+        internal=("id", "message", "status", "error_code", "occurred_at", "created_at"),
+        erase=KEEP,
+        why="delivery statuses and provider error codes say nothing about the person",
+    )

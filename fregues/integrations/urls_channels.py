@@ -3,8 +3,13 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
-from .views import telephony, webhooks
+from .views import messaging, messaging_providers, telephony, webhooks
 
 app_name = "channels"
 
-urlpatterns: list[URLPattern] = [*telephony.urlpatterns, *webhooks.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    *telephony.urlpatterns,
+    *webhooks.urlpatterns,
+    *messaging.urlpatterns,
+    *messaging_providers.urlpatterns,
+]

@@ -3,6 +3,7 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .messaging import MessageProvider, MessageStatus, MessageStatusEvent, ProviderMessage
 from .telephony import AgentExtension, Call, CallDirection, CallEvent, CallState
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -13,6 +14,10 @@ __all__ = [
     "CallEvent",
     "CallState",
     "ImportJob",
+    "MessageProvider",
+    "MessageStatus",
+    "MessageStatusEvent",
+    "ProviderMessage",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -48,7 +48,8 @@ def party_resolve(
 
     Returns ``(party, contact_point, created)``. The address may be written in any form: it is
     normalised first ("(11) 98765-4321" finds +5511987654321). A WhatsApp number with no
-    WhatsApp handle on file matches the same phone number.
+    WhatsApp handle on file matches the same phone number, and a phone number with no phone on
+    file matches the same WhatsApp number: one person on SMS and WhatsApp is one party.
     """
     kind = address_kind(channel, address)
     errors_prefix = "address"
@@ -68,6 +69,10 @@ def party_resolve(
     )
     if found is None and fields["network"] == "whatsapp":
         found = contact_point_find(kind="phone", network="", normalized=fields["normalized"])
+    if found is None and kind == "phone":  # and a phone matches the same number on WhatsApp
+        found = contact_point_find(
+            kind="social", network="whatsapp", normalized=fields["normalized"]
+        )
     if found is not None:
         return found.party, found, False
 

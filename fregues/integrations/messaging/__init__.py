@@ -1,0 +1,1 @@
+"""SMS and WhatsApp providers, their webhooks and senders, and the unified inbox."""
