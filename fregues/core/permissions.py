@@ -95,6 +95,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # requests and the erasure that answers one; the people who own the relationship decide
     "privacy.view": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
     "privacy.manage": frozenset({RELATIONSHIP_MANAGER, ADMIN}),
+    # channels: mailboxes, message providers, telephony, webhook subscriptions (their secrets)
+    "channel.configure": frozenset({ADMIN}),
 }
 
 

@@ -10,3 +10,7 @@ class IntegrationsConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()
+
+        from fregues.core.periodic import register_periodic
+
+        register_periodic("fregues.integrations.tasks.mail_poll_all_task", every_seconds=60)

@@ -3,5 +3,6 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .mail import Mailbox, MailMessage
 
-__all__ = ["ImportJob"]
+__all__ = ["ImportJob", "MailMessage", "Mailbox"]
