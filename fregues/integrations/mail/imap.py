@@ -113,6 +113,18 @@ class ImapSession:
         if uids and flag:
             self._uid("STORE", ",".join(str(u) for u in uids), "+FLAGS.SILENT", f"({flag})")
 
+    def flag_committed(self, last_uid: int, flag: str) -> int:
+        """Flag the messages up to ``last_uid`` still without ``flag``: those a poller
+        committed but was stopped before flagging. How many it flagged."""
+        if last_uid < 1 or not flag:
+            return 0
+        missing = "UNSEEN" if flag.lower() == "\\seen" else f"UNKEYWORD {flag}"
+        data = self._uid("SEARCH", "UID", f"1:{last_uid}", missing)
+        uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u <= last_uid)
+        for start in range(0, len(uids), 500):
+            self.flag(uids[start : start + 500], flag)
+        return len(uids)
+
     def append(self, raw: bytes, flags: str = "") -> None:
         """Put a message in the folder (tests, the bench, "test connection" never)."""
         assert self.conn is not None

@@ -56,6 +56,7 @@ def mailbox_poll(
     try:
         with ImapSession(mailbox) as session:
             last_uid = _resume_point(actor, mailbox, session.uidvalidity)
+            session.flag_committed(last_uid, mailbox.processed_flag)
             uids = session.uids_after(last_uid)
             for start in range(0, len(uids), batch):
                 committed = []
