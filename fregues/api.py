@@ -14,7 +14,7 @@ from fregues.accounts.api import router as accounts_router
 from fregues.accounts.auth import api_auth
 from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.core.errors import ServiceError
-from fregues.integrations.api import exports_router, imports_router
+from fregues.integrations.api import exports_router, imports_router, mail_router
 from fregues.interactions.api import router as interactions_router
 from fregues.interactions.api import timeline_router
 from fregues.marketing.api import ROUTERS as MARKETING_ROUTERS
@@ -46,6 +46,7 @@ api.add_router("/consent-purposes", purposes_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/imports", imports_router)
 api.add_router("/exports", exports_router)
+api.add_router("/channels", mail_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/cases", cases_router)
 api.add_router("/", config_router)

@@ -263,6 +263,16 @@ CALLS = [
             "/analytics/costs/rates", {"currency": "EUR", "rate": "6", "valid_from": "2026-01-01"}
         ),
     ),
+    Call("list the mailboxes", {ADMIN}, 200, lambda api, w: api.get("/channels/mailboxes")),
+    Call(
+        "add a mailbox",
+        {ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/channels/mailboxes",
+            {"name": "Suporte", "imap_host": "imap.exemplo.com.br", "username": "suporte"},
+        ),
+    ),
 ]
 
 

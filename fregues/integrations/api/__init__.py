@@ -2,5 +2,6 @@
 
 from .exports import router as exports_router
 from .imports import router as imports_router
+from .mail import router as mail_router
 
-__all__ = ["exports_router", "imports_router"]
+__all__ = ["exports_router", "imports_router", "mail_router"]
