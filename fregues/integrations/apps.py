@@ -14,3 +14,7 @@ class IntegrationsConfig(AppConfig):
         from fregues.core.periodic import register_periodic
 
         register_periodic("fregues.integrations.tasks.mail_poll_all_task", every_seconds=60)
+
+        from fregues.service.panels import register_case_panel
+
+        register_case_panel("integrations/mail/partials/case_reply.html")

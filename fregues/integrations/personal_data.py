@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
-from fregues.core.personal_data import Erasure, personal_data_scrubber
+from fregues.core.personal_data import (
+    ANONYMISE,
+    Erasure,
+    personal_data_register,
+    personal_data_scrubber,
+)
 
 
 def _scrub_file(stored: object, erasure: Erasure) -> bool:
@@ -48,3 +53,25 @@ def _scrub_import_files(erasure: Erasure) -> None:
 
 def register() -> None:
     personal_data_scrubber("integrations.import_files", _scrub_import_files)
+    # the e-mail taken in: what each message was (its interaction holds the content). The
+    # Message-ID key stays, a technical id, so the message is never taken in again after an
+    # erasure (a rescan of the mailbox would otherwise bring the person back).
+    personal_data_register(
+        "integrations.MailMessage",
+        party=("interaction__party",),
+        export="mail_messages",
+        fields=("id", "kind", "sender", "subject", "received_at", "case_id"),
+        internal=(
+            "mailbox",
+            "message_key",
+            "message_id",
+            "uid",
+            "uidvalidity",
+            "interaction",
+            "bounced_address",
+            "note",
+        ),
+        erase=ANONYMISE,
+        anonymise=("sender", "subject", "message_id", "bounced_address", "note"),
+        why="the message key keeps an erased person's e-mail from being taken in again",
+    )

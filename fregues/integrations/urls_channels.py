@@ -3,6 +3,9 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
+from .views import mail
+
 app_name = "channels"
 
 urlpatterns: list[URLPattern] = []
+urlpatterns += mail.urlpatterns
