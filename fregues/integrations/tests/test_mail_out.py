@@ -83,3 +83,38 @@ def test_a_bounced_address_is_refused_and_nothing_is_sent_or_kept(
 
     assert "hard bounce" in str(refused.value.message).lower()
     assert outbox.outbox == [] and Interaction.objects.count() == before
+
+
+def test_a_reply_goes_through_the_mailbox_s_own_smtp_server(mailbox: Mailbox, agent: Any) -> None:
+    import email
+    from email.policy import default as default_policy
+
+    from aiosmtpd.controller import Controller
+
+    from .mail_support import free_port
+
+    received: list[bytes] = []
+
+    class Sink:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(bytes(envelope.original_content))
+            return "250 Message accepted"
+
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            smtp_host="127.0.0.1", smtp_port=port, smtp_security="none"
+        )
+        take_in(mailbox, 1, mail(message_id="<q3@exemplo.com.br>"))
+        case = Case.objects.get()
+        sent = mail_reply_send(actor=agent, protocol=case.protocol, body="Técnico amanhã.")
+    finally:
+        controller.stop()
+
+    assert len(received) == 1
+    message = email.message_from_bytes(received[0], policy=default_policy)
+    assert message["In-Reply-To"] == "<q3@exemplo.com.br>"
+    assert message["Message-ID"] == sent.external_id
+    assert message["From"] == "suporte@loja.exemplo.com.br"
