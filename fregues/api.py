@@ -19,6 +19,7 @@ from fregues.integrations.api import (
     exports_router,
     imports_router,
     inbox_router,
+    mail_router,
     messaging_inbound_router,
     messaging_providers_router,
     webhooks_router,
@@ -59,6 +60,7 @@ api.add_router("/cti", cti_router)
 api.add_router("/webhooks/inbound", messaging_inbound_router)
 api.add_router("/channels/providers", messaging_providers_router)
 api.add_router("/inbox", inbox_router)
+api.add_router("/channels", mail_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/cases", cases_router)
 api.add_router("/", config_router)

@@ -305,6 +305,16 @@ CALLS = [
         200,
         lambda api, w: api.get("/inbox", {"scope": "all"}),
     ),
+    Call("list the mailboxes", {ADMIN}, 200, lambda api, w: api.get("/channels/mailboxes")),
+    Call(
+        "add a mailbox",
+        {ADMIN},
+        201,
+        lambda api, w: api.post(
+            "/channels/mailboxes",
+            {"name": "Suporte", "imap_host": "imap.exemplo.com.br", "username": "suporte"},
+        ),
+    ),
 ]
 
 

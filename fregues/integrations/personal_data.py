@@ -118,3 +118,25 @@ def register() -> None:
         erase=KEEP,
         why="delivery statuses and provider error codes say nothing about the person",
     )
+    # the e-mail taken in: what each message was (its interaction holds the content). The
+    # Message-ID key stays, a technical id, so the message is never taken in again after an
+    # erasure (a rescan of the mailbox would otherwise bring the person back).
+    personal_data_register(
+        "integrations.MailMessage",
+        party=("interaction__party",),
+        export="mail_messages",
+        fields=("id", "kind", "sender", "subject", "received_at", "case_id"),
+        internal=(
+            "mailbox",
+            "message_key",
+            "message_id",
+            "uid",
+            "uidvalidity",
+            "interaction",
+            "bounced_address",
+            "note",
+        ),
+        erase=ANONYMISE,
+        anonymise=("sender", "subject", "message_id", "bounced_address", "note"),
+        why="the message key keeps an erased person's e-mail from being taken in again",
+    )

@@ -15,3 +15,20 @@ def import_job_task(job_id: int) -> str:
     if job is None:
         return "gone"
     return import_job_run(actor=job.created_by, job_id=job_id).status
+
+
+@task()
+def mail_poll_task(mailbox_id: int) -> str:
+    """Poll one mailbox now (the API's and the screen's "poll" button)."""
+    from .mail.polling import mailbox_poll
+
+    result = mailbox_poll(actor=None, mailbox_id=mailbox_id)
+    return result.error or f"{result.taken_in} taken in"
+
+
+@task()
+def mail_poll_all_task() -> int:
+    """Poll every active mailbox (periodic, every minute)."""
+    from .mail.polling import mailboxes_poll
+
+    return sum(r.taken_in for r in mailboxes_poll(actor=None))

@@ -3,7 +3,7 @@ telephony and webhook subscriptions. Each views module lists its own routes."""
 
 from django.urls import URLPattern
 
-from .views import messaging, messaging_providers, telephony, webhooks
+from .views import mail, messaging, messaging_providers, telephony, webhooks
 
 app_name = "channels"
 
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     *webhooks.urlpatterns,
     *messaging.urlpatterns,
     *messaging_providers.urlpatterns,
+    *mail.urlpatterns,
 ]

@@ -2,6 +2,7 @@
 
 from .exports import router as exports_router
 from .imports import router as imports_router
+from .mail import router as mail_router
 from .messaging import inbound_router as messaging_inbound_router
 from .messaging import inbox_router
 from .messaging import providers_router as messaging_providers_router
@@ -13,6 +14,7 @@ __all__ = [
     "exports_router",
     "imports_router",
     "inbox_router",
+    "mail_router",
     "messaging_inbound_router",
     "messaging_providers_router",
     "webhooks_router",

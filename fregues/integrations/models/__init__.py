@@ -3,6 +3,7 @@ channels that connect Freguês to the outside (mailboxes, message providers, tel
 outbound webhooks)."""
 
 from .imports import ImportJob
+from .mail import Mailbox, MailMessage
 from .messaging import MessageProvider, MessageStatus, MessageStatusEvent, ProviderMessage
 from .telephony import AgentExtension, Call, CallDirection, CallEvent, CallState
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -14,6 +15,8 @@ __all__ = [
     "CallEvent",
     "CallState",
     "ImportJob",
+    "MailMessage",
+    "Mailbox",
     "MessageProvider",
     "MessageStatus",
     "MessageStatusEvent",

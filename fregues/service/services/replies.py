@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record
-from fregues.core.errors import Conflict, Invalid
+from fregues.core.errors import Conflict, Invalid, NotFound
 from fregues.core.permissions import require
 from fregues.interactions.models import Channel, Interaction
-from fregues.interactions.services import NewAttachment, interaction_record
+from fregues.interactions.services import NewAttachment, interaction_link, interaction_record
 
 from ..models import Case, CircuitTransition, StatusCategory
 from .cases import transition_apply
@@ -86,21 +86,54 @@ def case_customer_reply(
             party_id=party_id,
             attachments=attachments,
         ).interaction
-        audit_record(
-            actor=actor,
-            action="update",
-            instance=case,
-            party_id=case.party_id,
-            summary=f"{case.protocol}: the customer replied ({channel})",
-        )
-        case_event("case.customer_replied", case, interaction_id=recorded.pk)
-        move = move_out_of_waiting(case)
-        if move is not None:
-            transition_apply(
-                actor=actor,
-                protocol=case.protocol,
-                to_status=move.to_status.code,
-                comment=_("The customer answered."),
-                now=now,
-            )
+        _answered(actor, case, recorded, now)
     return recorded
+
+
+def case_customer_replied(
+    *, actor: Any, case_id: int, interaction_id: int, now: datetime.datetime | None = None
+) -> Case:
+    """A customer's answer already recorded on the timeline (an e-mail reply threaded onto the
+    case by its headers) takes the case out of waiting, as an answer in the portal does.
+
+    The interaction is linked to the case; a closed case takes no more answers (409).
+    """
+    require(actor, "interaction.create")
+    now = now_or(now)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("status").filter(pk=case_id).first()
+        if case is None:
+            raise NotFound(_("Case %(id)s does not exist.") % {"id": case_id})
+        if case.status.category == StatusCategory.CLOSED:
+            raise Conflict(
+                _("Request %(p)s is closed: open a new request.") % {"p": case.protocol},
+                code="case_closed",
+            )
+        recorded = interaction_link(
+            actor=actor,
+            interaction_id=interaction_id,
+            regarding_type=CASE_REGARDING,
+            regarding_id=case.pk,
+        )
+        _answered(actor, case, recorded, now)
+    return case
+
+
+def _answered(actor: Any, case: Case, recorded: Interaction, now: datetime.datetime) -> None:
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=case,
+        party_id=case.party_id,
+        summary=f"{case.protocol}: the customer replied ({recorded.channel})",
+    )
+    case_event("case.customer_replied", case, interaction_id=recorded.pk)
+    move = move_out_of_waiting(case)
+    if move is not None:
+        transition_apply(
+            actor=actor,
+            protocol=case.protocol,
+            to_status=move.to_status.code,
+            comment=_("The customer answered."),
+            now=now,
+        )

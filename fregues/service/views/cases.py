@@ -31,6 +31,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import Case
+from ..panels import CASE_PANELS
 from ..selectors import cases as selectors
 from ..services.cases import case_type_get, similar_open_cases
 from .common import (
@@ -96,6 +97,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
             partners=partners,
             moves=[(m.to_status.code, m.to_status.label(language)) for m in moves],
         ),
+        "case_panels": CASE_PANELS,
     }
     return context
 
