@@ -192,7 +192,7 @@ def _client_address(request: HttpRequest) -> str | None:
 
 @csrf_exempt
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": settings.LEAD_FORM_FRAME_ANCESTORS})
+@csp_replace({"frame-ancestors": settings.LEAD_FORM_FRAME_ANCESTORS})  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def lead_form_public_view(request: HttpRequest, code: str) -> HttpResponse:
     """The public form: no account. 404 when unknown or inactive, 429 past the hourly limit,
