@@ -46,7 +46,8 @@ def test_passwords_are_hashed_with_argon2_in_production() -> None:
 @pytest.mark.django_db
 def test_sign_in_is_locked_after_five_wrong_passwords_for_that_user_only() -> None:
     ana, bia = UserFactory(username="ana"), UserFactory(username="bia")
-    client = Client(headers={"Accept-Language": "en"})
+    client = Client()
+    client.cookies["django_language"] = "en"
     answers = [
         client.post("/accounts/login/", {"username": ana.username, "password": "x"}).status_code
         for _ in range(5)
