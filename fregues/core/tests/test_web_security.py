@@ -128,6 +128,7 @@ def test_the_deployment_check_is_clean_with_production_settings(tmp_path: Path) 
         "FREGUES_DATA_DIR": str(tmp_path),
     }
     env.pop("FREGUES_DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' plugin, not production
     done = subprocess.run(
         [sys.executable, "-m", "fregues.cli", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
