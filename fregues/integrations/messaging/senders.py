@@ -37,9 +37,12 @@ class ProviderError(Conflict):
 
 
 def _post(url: str, *, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    if not url.startswith(("https://", "http://")):  # the base comes from settings; no file:
+        raise ProviderError(f"not an HTTP(S) provider address: {url[:80]}")
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.PROVIDER_TIMEOUT_SECONDS) as answer:
+        timeout = settings.PROVIDER_TIMEOUT_SECONDS
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # nosec B310: checked
             return json.loads(answer.read() or b"{}")
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:500].decode(errors="replace")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fregues.core.errors import Invalid
 from fregues.integrations.messaging.replies import conversation_reply
@@ -123,7 +123,7 @@ def test_an_sms_reply_is_an_outbound_interaction_whose_status_callbacks_land(
 def test_whatsapp_free_text_only_inside_the_24_hour_window(fake_provider: list, agent: Any) -> None:
     WhatsAppProviderFactory()
     party = _customer()
-    with pytest.raises(Invalid) as refused:
+    with translation.override("en"), pytest.raises(Invalid) as refused:
         conversation_reply(actor=agent, party_id=party.pk, channel="whatsapp", body="Oi")
     assert refused.value.code == "whatsapp_window_closed"
     assert "24 hours" in refused.value.message
