@@ -127,3 +127,16 @@ def joao(users: dict[str, Any]) -> Any:
         ],
         tags=["VIP"],
     )
+
+
+def htmx_ready(page: Any, selector: str) -> None:
+    """Wait until htmx has processed the element ``selector`` after a swap.
+
+    htmx inserts swapped content first and attaches its handlers in the settle step (20 ms
+    later); an element can be visible to Playwright, and changed by it, before htmx listens.
+    """
+    page.wait_for_function(
+        "sel => { const e = document.querySelector(sel);"
+        " return !!(e && e['htmx-internal-data'] && e['htmx-internal-data'].initHash); }",
+        arg=selector,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, htmx_ready
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,7 @@ def test_build_count_save_and_snapshot(login, live_server, marketer, customers) 
     page.click("#builder .rule-add")
     second = page.locator(".rule-condition[data-path='0.1']")
     expect(second).to_be_visible()
+    htmx_ready(page, "#field-0\\.1")
     page.select_option("#field-0\\.1", "city")
     expect(page.locator("input[name='value.0.1']")).to_be_visible()
     page.fill("input[name='value.0.1']", "são paulo")
