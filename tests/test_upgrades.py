@@ -26,21 +26,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-OUR_APPS = (
-    "core",
-    "accounts",
-    "parties",
-    "interactions",
-    "service",
-    "sales",
-    "marketing",
-    "portal",
-    "analytics",
-    "integrations",
-)
+OUR_APPS = {c.label for c in apps.get_app_configs() if c.name.startswith("fregues.")}
 # Bookkeeping that changes with every migration run, not data.
 NOT_COMPARED = {"django_migrations"}
 
