@@ -54,14 +54,15 @@ def actions(user) -> list[str]:
     )
 
 
-def enrol(user) -> TOTPDevice:
+def enrol(user) -> tuple[Client, TOTPDevice]:
+    """Turn it on; the session that did it is verified. A code is accepted once, and only
+    codes of later steps after it: the next code to type is ``code(device, 1)``."""
     client, _ = sign_in(user)
     client.get("/accounts/two-step/")
     device = TOTPDevice.objects.get(user=user)
-    # a code is accepted once and only later ones after it: enrol with the oldest one valid
-    response = client.post("/accounts/two-step/", {"code": code(device, -1)})
+    response = client.post("/accounts/two-step/", {"code": code(device)})
     assert response.status_code == 302
-    return device
+    return client, device
 
 
 def test_turning_it_on_shows_a_qr_code_and_wants_a_right_code(agent):
@@ -84,7 +85,7 @@ def test_turning_it_on_shows_a_qr_code_and_wants_a_right_code(agent):
 
 
 def test_after_the_password_the_code_is_asked_before_anything_else(agent):
-    device = enrol(agent)
+    _, device = enrol(agent)
     client, response = sign_in(agent)
     assert response.status_code == 302
     assert response["Location"] == "/accounts/two-step/verify/?next=%2F"
@@ -128,10 +129,7 @@ def test_the_installation_can_require_it_of_every_staff_account(agent, settings)
 
 
 def test_it_can_be_turned_off_with_a_current_code(agent):
-    enrol(agent)
-    device = TOTPDevice.objects.get(user=agent)
-    client, _ = sign_in(agent)
-    client.post("/accounts/two-step/verify/", {"code": code(device)})
+    client, device = enrol(agent)
     response = client.post("/accounts/two-step/", {"code": code(device, 1)})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=agent).exists()
