@@ -1,7 +1,7 @@
 """The second step of the staff sign-in: a signed-in user who has a TOTP device (or must have
 one, with ``FREGUES_REQUIRE_TOTP=1``) reaches nothing but the code page until the session is
-verified (fregues/accounts/two_step.py). API requests authenticate with bearer tokens, not
-with the session, and pass through untouched."""
+verified (fregues/accounts/two_step.py). API requests pass through: bearer tokens are not
+concerned, and the API's session authentication asks the same question itself (auth.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from . import two_step
 
 # Reachable before the second step: the code pages themselves, signing out, the language
-# switch, static files and the API (bearer tokens).
+# switch, static files, the API (which answers 401 itself) and the customers' pages.
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/portal/", "/track/")
 
 
@@ -23,21 +23,10 @@ class TwoStepMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(OPEN_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
-        ):
-            has_device = request.session.get(two_step.SESSION_HAS_DEVICE)
-            if has_device is None:
-                has_device = two_step.remember_device(request)
-            if has_device:
-                target = reverse("accounts:two_step_verify")
-            elif two_step.required():
-                target = reverse("accounts:two_step")
-            else:
-                return self.get_response(request)
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        owed = None
+        if not request.path.startswith(OPEN_PREFIXES) and hasattr(request, "user"):
+            owed = two_step.second_step(request)
+        if owed is None:
+            return self.get_response(request)
+        target = reverse("accounts:two_step_verify" if owed == "verify" else "accounts:two_step")
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -42,6 +42,21 @@ def remember_device(request: Any) -> bool:
     return has
 
 
+def second_step(request: Any) -> str | None:
+    """What a signed-in session still owes before it may work: "verify" (type the code),
+    "enrol" (set up a device, where it is required) or None. Used by the web pages
+    (TwoStepMiddleware) and by the API's session authentication alike."""
+    user = request.user
+    if not user.is_authenticated or user.is_verified():
+        return None
+    has_device = request.session.get(SESSION_HAS_DEVICE)
+    if has_device is None:
+        has_device = remember_device(request)
+    if has_device:
+        return "verify"
+    return "enrol" if required() else None
+
+
 def pending_device(user: User) -> TOTPDevice:
     """The unconfirmed device the enrolment page shows (made on first visit, reused after)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

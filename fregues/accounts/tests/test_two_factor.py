@@ -142,3 +142,11 @@ def test_api_bearer_tokens_are_not_concerned(agent, api_for, settings):
     settings.REQUIRE_TOTP = True
     enrol(agent)
     assert api_for(agent).get("/parties").status_code == 200
+
+
+def test_a_session_without_its_code_cannot_use_the_api_either(agent):
+    _, device = enrol(agent)
+    client, _ = sign_in(agent)
+    assert client.get("/api/v1/parties").status_code == 401
+    client.post("/accounts/two-step/verify/", {"code": code(device, 1)})
+    assert client.get("/api/v1/parties").status_code == 200
