@@ -42,6 +42,14 @@ def remember_device(request: Any) -> bool:
     return has
 
 
+def remember_device_at_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: the one query of the check is made at sign-in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_HAS_DEVICE] = TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).exists()
+
+
 def second_step(request: Any) -> str | None:
     """What a signed-in session still owes before it may work: "verify" (type the code),
     "enrol" (set up a device, where it is required) or None. Used by the web pages

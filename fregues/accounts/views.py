@@ -29,7 +29,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        if two_step.remember_device(self.request):
+        if self.request.session.get(two_step.SESSION_HAS_DEVICE):
             query = urlencode({"next": self.get_success_url()})
             return HttpResponseRedirect(f"{reverse('accounts:two_step_verify')}?{query}")
         return response
