@@ -440,8 +440,17 @@ def _interactions(
     return interaction_record_many(actor=None, rows=rows)["created"]
 
 
-def load_demo(*, seed: int = 2026) -> str:
-    """Load the demo data into an empty database and return what to print (the logins)."""
+def load_demo(
+    *,
+    seed: int = 2026,
+    organisation_count: int = 55,
+    people_count: int = 320,
+    interaction_count: int = 3300,
+) -> str:
+    """Load the demo data into an empty database and return what to print (the logins).
+
+    The counts size the data set: the upgrade rehearsal
+    (tests/upgrade_rehearsal.py) loads a few of each, so every table holds rows quickly."""
     users = ensure_users()
     lines = []
     if Party.objects.exists():
@@ -451,9 +460,9 @@ def load_demo(*, seed: int = 2026) -> str:
         owners = [users["rui"], users["duarte"]]
         agents = [users[name] for name in ("ana", "bruno", "carla", "vitor", "rui")]
         with transaction.atomic():
-            orgs = _organizations(gen, owners)
-            people = _people(gen, owners, orgs)
-            count = _interactions(gen, people + orgs, agents)
+            orgs = _organizations(gen, owners, count=organisation_count)
+            people = _people(gen, owners, orgs, count=people_count)
+            count = _interactions(gen, people + orgs, agents, count=interaction_count)
             for person in people[:30]:
                 note_add(actor=None, party_id=person.pk, body=gen.rng.choice(BODIES))
             duplicate_scan(actor=None)

@@ -216,7 +216,7 @@ def _deals(
     stages = list(pipeline.stages.filter(is_active=True))
     lost_reasons = list(CloseReason.objects.filter(kind="lost"))
     deals = []
-    for i, party in enumerate(rng.sample(customers, 36)):
+    for i, party in enumerate(rng.sample(customers, min(36, len(customers)))):
         owner = owners[i % len(owners)]
         deal = opportunity_create(
             actor=owner,

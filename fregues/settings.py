@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fregues.accounts.middleware.TwoStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fregues.core.middleware.ContentSecurityPolicyMiddleware",
@@ -164,6 +168,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fregues.accounts.lockout.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # a proxy in front sets REMOTE_ADDR
+# Two-step sign-in (TOTP, fregues/accounts/two_step.py): optional per user; 1 makes every staff
+# account set it up before it can work. API bearer tokens are not concerned.
+REQUIRE_TOTP = env_bool("REQUIRE_TOTP", False)
+OTP_TOTP_ISSUER = env("TOTP_ISSUER", "Freguês")
 # API bearer tokens: this many wrong tokens from one address in the window → 429 for the window
 TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
 TOKEN_FAILURE_WINDOW_SECONDS = int(env("TOKEN_FAILURE_WINDOW_SECONDS", "600"))

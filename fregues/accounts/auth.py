@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from fregues.core.errors import Throttled
 
+from . import two_step
 from .services import token_authenticate
 from .tokens import recent_tokens
 
@@ -40,4 +41,15 @@ class BearerToken(HttpBearer):
         return user
 
 
-api_auth = [BearerToken(), SessionAuth()]
+class VerifiedSession(SessionAuth):
+    """The UI's session, once it has passed the second step of signing in where it has one
+    (fregues/accounts/two_step.py): a password alone does not open the API either."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None or two_step.second_step(request) is not None:
+            return None
+        return user
+
+
+api_auth = [BearerToken(), VerifiedSession()]
