@@ -167,6 +167,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # a proxy in front sets REM
 # API bearer tokens: this many wrong tokens from one address in the window → 429 for the window
 TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
 TOKEN_FAILURE_WINDOW_SECONDS = int(env("TOKEN_FAILURE_WINDOW_SECONDS", "600"))
+# Record-level access (docs/decisions/0011-record-level-access.md): "all" — whoever may view
+# customers and cases sees all of them (the single customer view); "scoped" — a relationship
+# manager sees the customers of their portfolio, an agent the cases of their queues.
+RECORD_ACCESS = env("RECORD_ACCESS", "all")
 
 # Argon2id first (OWASP's choice); the others only to read hashes made before.
 PASSWORD_HASHERS = [
