@@ -181,6 +181,10 @@ TOKEN_CACHE_SECONDS = float(env("TOKEN_CACHE_SECONDS", "10"))
 # Answers built by hand-written readers skip ninja's response validation; with this on they are
 # validated anyway and compared (the test suite turns it on).
 API_CHECK_KNOWN_GOOD = env_bool("API_CHECK_KNOWN_GOOD", False)
+# Record-level access (docs/decisions/0011-record-level-access.md): "all" — whoever may view
+# customers and cases sees all of them (the single customer view); "scoped" — a relationship
+# manager sees the customers of their portfolio, an agent the cases of their queues.
+RECORD_ACCESS = env("RECORD_ACCESS", "all")
 
 # Argon2id first (OWASP's choice); the others only to read hashes made before.
 PASSWORD_HASHERS = [

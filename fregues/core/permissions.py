@@ -148,6 +148,25 @@ def can(actor: Any, permission: str) -> bool:
     return role in PERMISSIONS[permission]
 
 
+PORTFOLIO = "portfolio"
+QUEUES = "queues"
+_SCOPES = {RELATIONSHIP_MANAGER: PORTFOLIO, AGENT: QUEUES}
+
+
+def record_scope(actor: Any) -> str | None:
+    """The record-level rule that narrows what ``actor`` sees, or None when they see every
+    record their role may view (docs/decisions/0011-record-level-access.md).
+
+    Only with ``FREGUES_RECORD_ACCESS=scoped``: a relationship manager sees their portfolio
+    (``PORTFOLIO``), an agent the cases of their queues (``QUEUES``). The selectors apply it,
+    so the UI and the API agree."""
+    from django.conf import settings
+
+    if getattr(settings, "RECORD_ACCESS", "all") != "scoped" or is_customer(actor):
+        return None
+    return _SCOPES.get(role_of(actor) or "")
+
+
 def require(actor: Any, permission: str) -> None:
     """Raise Forbidden (403) unless ``actor`` holds ``permission``."""
     if not can(actor, permission):

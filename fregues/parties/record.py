@@ -24,7 +24,7 @@ from fregues.core.permissions import require
 
 from .contact_hours import weekdays_of
 from .normalize import format_tax_id
-from .selectors import party_survivor_id
+from .selectors import party_require_in_view, party_survivor_id
 
 _PARTY = (
     "SELECT p.id, p.kind, p.name, p.given_name, p.family_name, p.legal_name, p.tax_id, "
@@ -87,6 +87,7 @@ def party_record(*, actor: Any, party_id: int) -> dict[str, Any]:
     A merged id raises NotFound(code="merged") naming the survivor, like ``party_get``.
     """
     require(actor, "party.view")
+    party_require_in_view(actor=actor, party_id=party_id)
     with connection.cursor() as cursor:
         cursor.execute(_PARTY, [party_id])
         row = cursor.fetchone()

@@ -11,7 +11,7 @@ from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from fregues.core.bulk import one_of
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.models import AuditEntry
-from fregues.core.permissions import require
+from fregues.core.permissions import PORTFOLIO, record_scope, require
 
 from .models import (
     Affiliation,
@@ -45,12 +45,34 @@ def contact_point_find(*, kind: str, network: str, normalized: str) -> ContactPo
     return points.filter(kind=kind, network=network, normalized=normalized).first()
 
 
+def portfolio_filter(actor: Any) -> Q | None:
+    """The parties a relationship manager sees under the scoped record rule (decision 0011):
+    those they or a member of one of their teams own, and those nobody owns yet. None: all."""
+    if record_scope(actor) != PORTFOLIO:
+        return None
+    from fregues.accounts.models import User
+
+    owners = User.objects.filter(Q(pk=actor.pk) | Q(teams__members=actor)).values("pk")
+    return Q(owner_id__in=owners) | Q(owner__isnull=True)
+
+
+def party_require_in_view(*, actor: Any, party_id: int) -> None:
+    """Raise NotFound when the party is outside the actor's portfolio (for reads that do not
+    go through ``party_get``, such as the API's raw-SQL record)."""
+    scope = portfolio_filter(actor)
+    if scope is not None and not Party.objects.filter(scope, pk=party_id).exists():
+        raise NotFound(f"Party {party_id} does not exist.", details={"id": party_id})
+
+
 def party_get(*, actor: Any, party_id: int, follow_merge: bool = False) -> Party:
     """One party with what its page needs. A merged id raises NotFound(code="merged") unless
-    ``follow_merge``, in which case the survivor is returned."""
+    ``follow_merge``, in which case the survivor is returned. A party outside the actor's
+    portfolio (scoped record rule) does not exist for them."""
     require(actor, "party.view")
+    scope = portfolio_filter(actor)
     party = (
-        Party.objects.select_related("owner", "merged_into")
+        Party.objects.filter(scope if scope is not None else Q())
+        .select_related("owner", "merged_into")
         .prefetch_related(
             "tags",
             "external_ids",
@@ -128,6 +150,9 @@ def party_list(
     sample of a broad one): see ``fregues/parties/search.py``."""
     require(actor, "party.view")
     qs = party_queryset()
+    scope = portfolio_filter(actor)
+    if scope is not None:
+        qs = qs.filter(scope)
     condition = search_filter(q)
     if condition is not None:
         qs = qs.filter(condition)

@@ -211,3 +211,13 @@ def test_agents_do_not_map_extensions(browser: Client, beto: Any) -> None:
     response = browser.post("/channels/calls/extensions/", {"user_id": beto.pk, "extension": "1"})
     assert response.status_code == 403
     assert beto.phone_extension.extension == "2031"
+
+
+def test_click_to_call_without_a_customer_is_a_400(client: Any, make_user: Any) -> None:
+    client.force_login(make_user("agent"))
+    client.cookies["django_language"] = "en"
+
+    placed = client.post("/channels/calls/place/", {"number": "+5511987654321"})
+
+    assert placed.status_code == 400
+    assert "Say which customer to call." in placed.content.decode()

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fregues.core.errors import Invalid
 from fregues.core.htmx import is_htmx, slot_register
-from fregues.core.permissions import can
+from fregues.core.permissions import can, require
 from fregues.core.views import service_http_errors
 
 from ..telephony.selectors import agent_extension_rows, call_list, call_pending, call_pop_get
@@ -79,11 +79,13 @@ def calls_dismiss(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 @service_http_errors
 def calls_place(request: HttpRequest) -> HttpResponse:
-    """Click-to-call: record the intent, then go where the dialler says."""
+    """Click-to-call: record the intent, then go where the dialler says. Without a customer
+    there is nowhere to go back to: a 400 with the reason."""
+    require(request.user, "call.place")
     try:
         party_id = int(request.POST.get("party_id", ""))
-    except ValueError as exc:
-        raise Invalid.field("party_id", _("Say which customer to call.")) from exc
+    except ValueError:
+        return HttpResponseBadRequest(_("Say which customer to call."))
     try:
         placed = call_place(
             actor=request.user, party_id=party_id, number=request.POST.get("number", "")

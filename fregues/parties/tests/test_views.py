@@ -218,6 +218,13 @@ def test_quality_manager_cannot_create(make_user):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("role", ["quality_manager", "marketing"])
+def test_roles_that_may_not_change_a_customer_get_no_edit_form(make_user, joao, role):
+    client = client_for(make_user(role))
+    assert client.get(f"/customers/{joao.pk}/edit/").status_code == 403
+    assert client.post(f"/customers/{joao.pk}/edit/", {"given_name": "X"}).status_code == 403
+
+
 def test_edit_saves_with_the_version_and_reports_a_conflict(agent, joao):
     client = client_for(agent)
     page = client.get(f"/customers/{joao.pk}/edit/")

@@ -165,6 +165,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
         if target := _merged_redirect(exc):
             return target
         raise
+    require(request.user, "party.change")  # the form is no use to a role that may not save it
     owners = ui_selectors.owner_choices(actor=request.user)
     if request.method == "POST":
         form = PartyForm(request.POST, owner_choices=owners)

@@ -253,7 +253,7 @@ def opportunity_move(
         else:
             pipeline = clean_pipeline(pipeline_id, errors)
             explicit = True
-        if stage_id in (None, ""):
+        if not stage_id:  # none chosen (the UI sends 0 for an empty choice)
             errors.add("stage_id", _("Choose the stage."))
         stage = (
             clean_stage(stage_id, pipeline, errors, explicit_pipeline=explicit)

@@ -439,3 +439,15 @@ def test_close_reasons_setup(make_user: Any) -> None:
     assert reason.name == "Prazo longo" and not reason.is_active  # the box was left unticked
     admin.post(edit, {"action": "remove"})
     assert not CloseReason.objects.filter(pk=reason.pk).exists()
+
+
+def test_a_move_without_a_stage_says_to_choose_one(web: Client, seller: Any) -> None:
+    deal = OpportunityFactory(owner=seller)
+    before = deal.stage_id
+
+    moved = web.post(f"/sales/opportunities/{deal.pk}/move/", {"stage_id": ""}, follow=True)
+
+    assert moved.status_code == 200
+    assert "Choose the stage." in html(moved)
+    deal.refresh_from_db()
+    assert deal.stage_id == before

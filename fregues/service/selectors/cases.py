@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fregues.core.errors import Invalid, NotFound
-from fregues.core.permissions import can, require
+from fregues.core.permissions import QUEUES, can, record_scope, require
 from fregues.interactions.models import Interaction
 
 from ..models import Case, CaseEvent, CircuitStatus, CircuitTransition
@@ -29,11 +29,29 @@ def _cases() -> QuerySet[Case]:
     )
 
 
+def queue_filter(actor: Any) -> Q | None:
+    """The cases an agent sees under the scoped record rule (decision 0011): those in the
+    queues of their teams and those assigned to them. None: all."""
+    if record_scope(actor) != QUEUES:
+        return None
+    from fregues.accounts.models import Team
+
+    teams = Team.objects.filter(members=actor).values("pk")
+    return Q(assignee_id=actor.pk) | Q(queue__team_id__in=teams)
+
+
+def _visible_cases(actor: Any) -> QuerySet[Case]:
+    scope = queue_filter(actor)
+    return _cases() if scope is None else _cases().filter(scope)
+
+
 def case_get(*, actor: Any, protocol: str) -> Case:
+    """One case; a case outside the agent's queues (scoped record rule) does not exist for
+    them."""
     require(actor, "case.view")
-    case = _cases().filter(protocol=protocol).first()
+    case = _visible_cases(actor).filter(protocol=protocol).first()
     if case is None and str(protocol).isdigit():
-        case = _cases().filter(pk=int(protocol)).first()
+        case = _visible_cases(actor).filter(pk=int(protocol)).first()
     if case is None:
         raise NotFound(f"Case {protocol} does not exist.", details={"protocol": protocol})
     return case
@@ -65,7 +83,7 @@ def case_list(
 ) -> tuple[list[Case], str | None]:
     """Cases newest first with filters; keyset pagination by (created_at, id)."""
     require(actor, "case.view")
-    qs = _cases()
+    qs = _visible_cases(actor)
     f = filters
     if f.party_id:
         qs = qs.filter(party_id=f.party_id)
