@@ -211,3 +211,15 @@ def test_agents_do_not_map_extensions(browser: Client, beto: Any) -> None:
     response = browser.post("/channels/calls/extensions/", {"user_id": beto.pk, "extension": "1"})
     assert response.status_code == 403
     assert beto.phone_extension.extension == "2031"
+
+
+def test_the_recording_of_an_ended_call_is_a_link_on_the_timeline(
+    client: Client, browser: Client, joao: Party
+) -> None:
+    recording = "https://pbx.exemplo.com.br/recordings/call-rec-1.mp3"
+    post_event(client, ring(call_id="rec-1"))
+    post_event(client, payload("ended", call_id="rec-1", recording_url=recording))
+
+    page = browser.get(f"/customers/{joao.pk}/").content.decode()
+
+    assert f'<a href="{recording}"' in page
