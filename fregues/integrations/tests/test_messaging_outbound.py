@@ -164,7 +164,11 @@ def test_the_reply_status_arrives_through_the_webhook(fake_provider: list, agent
     assert reply.outcome == "delivered"
 
 
-def test_a_case_notice_sent_by_whatsapp_shows_its_delivery_status(fake_provider: list) -> None:
+def test_a_case_notice_sent_by_whatsapp_shows_its_delivery_status(
+    fake_provider: list, agent: Any
+) -> None:
+    from django.test import Client
+
     from fregues.service.models import CaseEvent
     from fregues.service.services.notices import case_notify
     from fregues.service.tests.factories_cases import CaseFactory
@@ -186,3 +190,8 @@ def test_a_case_notice_sent_by_whatsapp_shows_its_delivery_status(fake_provider:
     event = CaseEvent.objects.get(case=case, kind="notice_sent")
     assert event.data["delivery"] == "read"  # on the case
     assert ProviderMessage.objects.get(provider_message_id=message_id).interaction == notice
+    browser = Client()
+    browser.force_login(agent)
+    browser.cookies["django_language"] = "en"
+    page = browser.get(f"/cases/{case.protocol}/").content.decode()
+    assert "Delivery:</span> Read" in page
