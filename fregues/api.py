@@ -15,6 +15,7 @@ from fregues.accounts.auth import api_auth
 from fregues.analytics.api import ROUTERS as ANALYTICS_ROUTERS
 from fregues.core.errors import ServiceError
 from fregues.integrations.api import (
+    channels_router,
     cti_router,
     exports_router,
     imports_router,
@@ -61,6 +62,7 @@ api.add_router("/webhooks/inbound", messaging_inbound_router)
 api.add_router("/channels/providers", messaging_providers_router)
 api.add_router("/inbox", inbox_router)
 api.add_router("/channels", mail_router)
+api.add_router("/channels", channels_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/cases", cases_router)
 api.add_router("/", config_router)

@@ -1,5 +1,6 @@
 """The integrations' endpoints (mounted by fregues/api.py)."""
 
+from .channels import router as channels_router
 from .exports import router as exports_router
 from .imports import router as imports_router
 from .mail import router as mail_router
@@ -10,6 +11,7 @@ from .telephony import router as cti_router
 from .webhooks import router as webhooks_router
 
 __all__ = [
+    "channels_router",
     "cti_router",
     "exports_router",
     "imports_router",

@@ -1,8 +1,8 @@
-"""Polling a mailbox: every message after the resume point is taken in, each in its own
-transaction (``mail_ingest``), then flagged on the server — never before its commit.
+"""Polling a mailbox: every message after the resume point is taken in, a batch per
+transaction (``mail_ingest_many``), then flagged on the server — never before its commit.
 
 A poller killed at any moment loses nothing and takes nothing twice: the resume point moves
-with each message's commit, so the next poll starts at the first message not committed; a
+with each batch's commit, so the next poll starts at the first message not committed; a
 message committed but not yet flagged is past the resume point and is not fetched again (and
 if it were — a UIDVALIDITY change makes the poll rescan the whole folder — its Message-ID
 finds it already taken in).
@@ -22,7 +22,7 @@ from fregues.core.permissions import require
 
 from ..models import Mailbox
 from .imap import ImapSession, MailboxError
-from .ingest import mail_ingest
+from .ingest import mail_ingest_many
 
 BATCH = 100
 
@@ -45,7 +45,7 @@ def mailbox_poll(
 ) -> PollResult:
     """Take in every new message of one mailbox. A connection or server error stops the poll
     where it is (what was committed stays) and is kept as the mailbox's last error.
-    ``on_committed`` is called with the count after each message's commit (the fault tests
+    ``on_committed`` is called with the count after each batch's commit (the fault tests
     stop the process there)."""
     require(actor, "channel.configure")
     mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
@@ -59,26 +59,23 @@ def mailbox_poll(
             session.flag_committed(last_uid, mailbox.processed_flag)
             uids = session.uids_after(last_uid)
             for start in range(0, len(uids), batch):
-                committed = []
-                for uid, raw in session.fetch(uids[start : start + batch]):
-                    ingested = mail_ingest(
-                        actor=actor,
-                        mailbox_id=mailbox.pk,
-                        uid=uid,
-                        uidvalidity=session.uidvalidity,
-                        raw=raw,
-                    )
-                    committed.append(uid)
-                    done += 1
+                fetched = list(session.fetch(uids[start : start + batch]))
+                for ingested in mail_ingest_many(
+                    actor=actor,
+                    mailbox_id=mailbox.pk,
+                    uidvalidity=session.uidvalidity,
+                    messages=fetched,
+                ):
                     if ingested.created:
                         result.taken_in += 1
                         kind = ingested.message.kind
                         result.kinds[kind] = result.kinds.get(kind, 0) + 1
                     else:
                         result.skipped += 1
-                    if on_committed is not None:
-                        on_committed(done)
-                session.flag(committed, mailbox.processed_flag)
+                done += len(fetched)
+                if on_committed is not None:
+                    on_committed(done)
+                session.flag([uid for uid, _raw in fetched], mailbox.processed_flag)
     except (MailboxError, OSError) as exc:
         result.error = str(exc) or exc.__class__.__name__
     Mailbox.objects.filter(pk=mailbox.pk).update(

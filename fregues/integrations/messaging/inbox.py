@@ -137,6 +137,19 @@ def _unanswered(channel: str, since: datetime.datetime) -> QuerySet[Interaction]
     return rows.order_by("-occurred_at", "-id")
 
 
+def _caseless(
+    actor: Any, scope: str, channel: str, since: datetime.datetime
+) -> QuerySet[Interaction]:
+    """The unanswered messages on no case: the party's owner's (``mine``), those of parties
+    nobody owns (``unassigned``), or all."""
+    rows = _unanswered(channel, since)
+    if scope == "mine":
+        return rows.filter(party__owner_id=actor.pk)
+    if scope == "unassigned":
+        return rows.filter(party__owner__isnull=True)
+    return rows
+
+
 def inbox_list(
     *,
     actor: Any,
@@ -145,9 +158,10 @@ def inbox_list(
     limit: int = 100,
     now: datetime.datetime | None = None,
 ) -> list[InboxItem]:
-    """Open conversations for the agent (``mine``), their teams' queues (``queues``), nobody
-    (``unassigned``) or everyone (``all``: supervisors), optionally on one channel; the ones
-    waiting longest for an answer first, then the most recent."""
+    """Open conversations for the agent (``mine``: their cases, and the messages on no case of
+    the customers they own), their teams' queues (``queues``), nobody (``unassigned``) or
+    everyone (``all``: supervisors), optionally on one channel; the ones waiting longest for an
+    answer first, then the most recent."""
     require(actor, "inbox.view")
     if scope not in SCOPES:
         raise Invalid.field("scope", _("Scope is one of: %(s)s.") % {"s": ", ".join(SCOPES)})
@@ -163,10 +177,10 @@ def inbox_list(
         last = lasts.get(case.last_id)  # type: ignore[attr-defined]
         waiting = last.occurred_at if last is not None and last.direction == "in" else None
         items.append(InboxItem(case.party, case, last, waiting, now))
-    if scope in ("unassigned", "all"):
+    if scope != "queues":
         by_party: dict[int, InboxItem] = {}
         since = now - datetime.timedelta(days=UNLINKED_DAYS)
-        for row in _unanswered(channel, since)[: limit * 5]:
+        for row in _caseless(actor, scope, channel, since)[: limit * 5]:
             item = by_party.get(row.party_id)
             if item is None:
                 by_party[row.party_id] = InboxItem(row.party, None, row, row.occurred_at, now)

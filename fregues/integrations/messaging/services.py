@@ -26,6 +26,7 @@ from fregues.service.models import Case
 from fregues.service.services import case_open
 from fregues.service.services.cases import transition_apply
 from fregues.service.services.common import CASE_REGARDING
+from fregues.service.services.notices import case_notice_delivery
 from fregues.service.services.replies import move_out_of_waiting
 
 from ..models import MessageProvider, MessageStatus, MessageStatusEvent, ProviderMessage
@@ -279,6 +280,8 @@ def message_status_record(*, actor: Any, provider: MessageProvider, update: Stat
             if update.status == MessageStatus.FAILED:
                 message.error_code = update.error_code[:40]
             message.save(update_fields=["status", "error_code", "updated_at"])
+        if message.direction == "out" and message.status != before:
+            _notice_delivery(message)
         party_id = None
         if message.interaction_id:
             interaction = Interaction.objects.filter(pk=message.interaction_id).first()
@@ -301,6 +304,18 @@ def message_status_record(*, actor: Any, provider: MessageProvider, update: Stat
             {"message_id": message.pk, "status": message.status, "error_code": message.error_code},
         )
     return True
+
+
+def _notice_delivery(message: ProviderMessage) -> None:
+    """A case notice went out as this message (the sender knew only its id; the case's notice
+    event names it): the event keeps the delivery status, and the message is linked to the
+    notice's interaction so its outcome on the timeline follows too."""
+    interaction_id = case_notice_delivery(
+        message_id=message.provider_message_id, status=message.status
+    )
+    if interaction_id and message.interaction_id is None:
+        message.interaction_id = interaction_id
+        message.save(update_fields=["interaction", "updated_at"])
 
 
 def whatsapp_window_open(party_id: int, now: datetime.datetime | None = None) -> bool:

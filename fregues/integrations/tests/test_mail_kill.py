@@ -23,7 +23,7 @@ import pytest
 from .mail_support import PASSWORD, Dovecot, mail
 
 COUNT = 30
-KILL_AFTER = 13  # in the second batch of ten
+KILL_AFTER = 20  # after the second batch of ten commits, before its flags
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

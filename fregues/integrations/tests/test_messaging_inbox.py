@@ -59,6 +59,22 @@ def test_unanswered_messages_without_a_case_wait_in_unassigned(manager_api: Any)
     assert manager_api.get("/inbox", {"scope": "unassigned", "channel": "sms"}).json() == []
 
 
+def test_a_message_on_no_case_is_mine_when_i_own_the_customer(
+    api_for: Any, make_user: Any, manager_api: Any
+) -> None:
+    me = make_user("agent")
+    mine, theirs = PartyFactory(owner=me), PartyFactory(owner=make_user("agent"))
+    _say(mine, "in", "social", "whatsapp", minutes_ago=15, body="Oi, é a Ana")
+    _say(theirs, "in", "sms", minutes_ago=5)
+
+    items = api_for(me).get("/inbox").json()
+
+    assert [(i["party_id"], i["case_protocol"]) for i in items] == [(mine.pk, None)]
+    assert items[0]["last_message"] == "Oi, é a Ana"
+    # both customers have an owner: nobody's conversation is unassigned
+    assert manager_api.get("/inbox", {"scope": "unassigned"}).json() == []
+
+
 def test_my_queues_and_the_channel_filter(make_user: Any) -> None:
     from fregues.integrations.messaging.inbox import inbox_list
 

@@ -162,3 +162,36 @@ def test_the_reply_status_arrives_through_the_webhook(fake_provider: list, agent
     assert post_whatsapp("", body=status).json()["statuses"] == 1
     reply.refresh_from_db()
     assert reply.outcome == "delivered"
+
+
+def test_a_case_notice_sent_by_whatsapp_shows_its_delivery_status(
+    fake_provider: list, agent: Any
+) -> None:
+    from django.test import Client
+
+    from fregues.service.models import CaseEvent
+    from fregues.service.services.notices import case_notify
+    from fregues.service.tests.factories_cases import CaseFactory
+
+    WhatsAppProviderFactory()
+    party = _customer()
+    Party.objects.filter(pk=party.pk).update(preferred_channel="whatsapp")
+    case = CaseFactory(party=party)
+    notice = case_notify(case_id=case.pk, kind="opened")
+    assert notice is not None and notice.outcome == "sent"
+    message_id = CaseEvent.objects.get(case=case, kind="notice_sent").data["message_id"]
+
+    for name in ("status_delivered.json", "status_read.json"):
+        status = whatsapp_now(name, id=message_id)
+        assert post_whatsapp("", body=status).json()["statuses"] == 1
+
+    notice.refresh_from_db()
+    assert notice.outcome == "read"  # on the customer's timeline
+    event = CaseEvent.objects.get(case=case, kind="notice_sent")
+    assert event.data["delivery"] == "read"  # on the case
+    assert ProviderMessage.objects.get(provider_message_id=message_id).interaction == notice
+    browser = Client()
+    browser.force_login(agent)
+    browser.cookies["django_language"] = "en"
+    page = browser.get(f"/cases/{case.protocol}/").content.decode()
+    assert "Delivery:</span> Read" in page

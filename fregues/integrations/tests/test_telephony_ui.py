@@ -221,3 +221,15 @@ def test_click_to_call_without_a_customer_is_a_400(client: Any, make_user: Any) 
 
     assert placed.status_code == 400
     assert "Say which customer to call." in placed.content.decode()
+
+
+def test_the_recording_of_an_ended_call_is_a_link_on_the_timeline(
+    client: Client, browser: Client, joao: Party
+) -> None:
+    recording = "https://pbx.exemplo.com.br/recordings/call-rec-1.mp3"
+    post_event(client, ring(call_id="rec-1"))
+    post_event(client, payload("ended", call_id="rec-1", recording_url=recording))
+
+    page = browser.get(f"/customers/{joao.pk}/").content.decode()
+
+    assert f'<a href="{recording}"' in page

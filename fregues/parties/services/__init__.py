@@ -16,10 +16,12 @@ from .parties import (
     party_update,
 )
 from .resolve import party_resolve
+from .resolve_many import Resolved, party_resolve_many
 from .suppression import suppression_add, suppression_lift
 
 __all__ = [
     "Move",
+    "Resolved",
     "affiliation_add",
     "affiliation_portal_access_set",
     "affiliation_remove",
@@ -38,6 +40,7 @@ __all__ = [
     "party_delete",
     "party_merge",
     "party_resolve",
+    "party_resolve_many",
     "party_update",
     "suppression_add",
     "suppression_lift",

@@ -186,3 +186,23 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
                 },
             )
     return recorded.interaction
+
+
+def case_notice_delivery(*, message_id: str, status: str) -> int | None:
+    """A provider's delivery report (delivered, read, failed...) for a notice sent with
+    ``message_id``: kept on the case's notice event (``data["delivery"]``) so the case shows
+    whether the customer got it. Returns the notice's interaction id, or None when no notice
+    was sent with that id."""
+    with transaction.atomic():
+        event = (
+            CaseEvent.objects.select_for_update()
+            .filter(kind=CaseEvent.Kind.NOTICE_SENT, data__message_id=message_id)
+            .order_by("-id")
+            .first()
+        )
+        if event is None:
+            return None
+        event.data = {**event.data, "delivery": status}
+        event.save(update_fields=["data"])
+        interaction_id = event.data.get("interaction_id")
+    return int(interaction_id) if interaction_id else None

@@ -114,7 +114,7 @@
     }
     if (!parts || target !== parts.input) {
       if (event.key === "Escape") {
-        document.querySelectorAll("details[open].popover, details[open].usermenu").forEach(function (d) {
+        document.querySelectorAll("details[open].popover, details[open].usermenu, details[open].navmenu").forEach(function (d) {
           d.removeAttribute("open");
         });
       }
@@ -136,7 +136,7 @@
   document.addEventListener("click", function (event) {
     var parts = searchParts();
     if (parts && !parts.form.contains(event.target)) setOpen(parts, false);
-    document.querySelectorAll("details[open].usermenu").forEach(function (d) {
+    document.querySelectorAll("details[open].usermenu, details[open].navmenu").forEach(function (d) {
       if (!d.contains(event.target)) d.removeAttribute("open");
     });
   });
