@@ -63,6 +63,7 @@ def serve(argv: list[str]) -> int:
             f"{args.host}:{args.port}",
             "--workers",
             str(args.workers),
+            "--preload",  # one import in the master, forked: see fregues/wsgi.py
             "--access-logfile",
             "-",
             "--log-level",
