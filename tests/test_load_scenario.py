@@ -1,0 +1,101 @@
+"""The load test's scenario (bench/load/locustfile.py) runs clean against a live server.
+
+The real run — 200 agents for 5 minutes on PostgreSQL — is ``python -m bench load`` and stays
+out of CI; this smoke test keeps the scenario honest: two simulated agents, a few seconds,
+every request answered with the status the scenario expects, and the database holding exactly
+the contacts and cases the server acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+from bench.load.stats import read_stats
+from fregues.accounts.services import token_create
+from fregues.accounts.tests.factories import UserFactory
+from fregues.interactions.models import Interaction
+from fregues.parties.tests.factories import PartyFactory
+from fregues.service.models import Case
+
+LOCUSTFILE = Path(__file__).resolve().parent.parent / "bench" / "load" / "locustfile.py"
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The test database is SQLite in memory, one connection shared by the live server's
+    threads: concurrent requests on it fail with "database table is locked" (never the case of
+    a real server, which has its own connections). This server answers one request at a time."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class _SerialLiveServerThread(LiveServerThread):
+    server_class = _OneRequestAtATime
+
+
+@pytest.fixture
+def serial_live_server(transactional_db: None) -> Iterator[Any]:
+    from pytest_django.live_server_helper import LiveServer
+
+    with mock.patch("django.test.testcases.LiveServerThread", _SerialLiveServerThread):
+        server = LiveServer("127.0.0.1:0")
+    yield server
+    server.stop()
+
+
+def test_two_agents_work_for_a_few_seconds_without_a_single_failure(
+    serial_live_server: Any, tmp_path: Path
+) -> None:
+    live_server = serial_live_server
+    parties = [PartyFactory() for _ in range(6)]
+    agents = [UserFactory(role="agent") for _ in range(2)]
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "tokens": [token_create(actor=None, user=a, name="load") for a in agents],
+                "party_ids": [p.pk for p in parties],
+                "queries": [p.family_name for p in parties] + [parties[0].name[:4]],
+            }
+        )
+    )
+    # the live server imports every view on its first request: not part of the scenario
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{live_server.url}/api/v1/parties/0", timeout=60)
+    env = dict(os.environ)
+    env.update(
+        LOAD_SCENARIO=str(scenario),
+        LOAD_THINK_MIN="0.05",
+        LOAD_THINK_MAX="0.2",
+        LOAD_RECEIPTS=str(tmp_path / "receipts.json"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", "2",
+         "-r", "2", "-t", "6s", "--stop-timeout", "10", "--host", live_server.url,
+         "--csv", str(tmp_path / "locust"), "--only-summary"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    stats = read_stats(tmp_path / "locust")
+    assert stats["failures"] == [], done.stderr[-2000:]
+    assert stats["total"]["failures"] == 0
+    assert stats["total"]["requests"] > 10, done.stderr[-3000:]
+    assert {"search", "customer page: party", "log contact"} <= set(stats["operations"])
+    receipts = json.loads((tmp_path / "receipts.json").read_text())
+    logged = Interaction.objects.filter(body__startswith="Cliente ligou; registado pelo teste")
+    assert sorted(logged.values_list("pk", flat=True)) == sorted(receipts["contacts"])
+    opened = Case.objects.filter(description="Aberto pelo teste de carga.")
+    assert sorted(opened.values_list("protocol", flat=True)) == sorted(receipts["cases"])
