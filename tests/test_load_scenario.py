@@ -57,6 +57,10 @@ def serial_live_server(transactional_db: None) -> Iterator[Any]:
     server.stop()
 
 
+# committed for real (the live server's thread reads what the test wrote); serialized_rollback
+# gives the migrations' rows (case types, circuits) back afterwards, as tests/test_architecture
+# requires of every transactional test
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_agents_work_for_a_few_seconds_without_a_single_failure(
     serial_live_server: Any, tmp_path: Path
 ) -> None:
@@ -85,7 +89,7 @@ def test_two_agents_work_for_a_few_seconds_without_a_single_failure(
     )
     done = subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", "2",
-         "-r", "2", "-t", "6s", "--stop-timeout", "10", "--host", live_server.url,
+         "-r", "2", "-t", "5s", "--stop-timeout", "10", "--host", live_server.url,
          "--csv", str(tmp_path / "locust"), "--only-summary"],
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
