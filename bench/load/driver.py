@@ -177,6 +177,21 @@ def locust(args: argparse.Namespace, port: int, scenario: Path, prefix: Path) ->
     return stats
 
 
+def session_cpu_seconds(session_id: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of one session — the
+    server's gunicorn master and workers, task worker and scheduler (not PostgreSQL's)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:  # fields after the name: state ppid pgrp session ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return round(total / tick, 1)
+
+
 def server_errors(log_path: Path) -> list[str]:
     """Tracebacks and error lines the server wrote while under load."""
     if not log_path.exists():
@@ -246,10 +261,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     server = Server(db.env, args.workers, server_log, task_worker=True)
     server.start(timeout=300)  # a Django start-up takes 20 s on this machine when it is busy
     out["uptime_before"] = uptime()
+    assert server.process is not None
+    cpu_before = session_cpu_seconds(server.process.pid)
     try:
         out["locust"] = locust(args, server.port, scenario, work / "locust")
     finally:
         out["uptime_after"] = uptime()
+        out["server_cpu_s"] = round(session_cpu_seconds(server.process.pid) - cpu_before, 1)
         server.stop()
     receipts = out["locust"].pop("receipts")
     out["joined"] = receipts.get("joined", [])
@@ -301,6 +319,9 @@ def report(results: dict[str, Any]) -> str:
         f"Machine ({results['machine']['cores']} cores, shared with other engineers' tests):",
         f"- before: `{run_['uptime_before']}`",
         f"- after: `{run_['uptime_after']}`",
+        f"- CPU used by the server's processes during the run: {run_['server_cpu_s']} s "
+        f"({1000 * run_['server_cpu_s'] / max(1, stats['total']['requests']):.1f} ms a request,"
+        " PostgreSQL's not counted)",
         "",
         f"Server log errors: {len(run_['server_errors'])}"
         + ("" if not run_["server_errors"] else " — " + run_["server_errors"][0]),
