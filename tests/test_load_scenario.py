@@ -89,7 +89,7 @@ def test_two_agents_work_for_a_few_seconds_without_a_single_failure(
     )
     done = subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", "2",
-         "-r", "2", "-t", "4s", "--stop-timeout", "15", "--host", live_server.url,
+         "-r", "2", "-t", "3s", "--stop-timeout", "15", "--host", live_server.url,
          "--csv", str(tmp_path / "locust"), "--only-summary"],
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
