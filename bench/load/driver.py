@@ -319,9 +319,15 @@ def report(results: dict[str, Any]) -> str:
         f"Machine ({results['machine']['cores']} cores, shared with other engineers' tests):",
         f"- before: `{run_['uptime_before']}`",
         f"- after: `{run_['uptime_after']}`",
-        f"- CPU used by the server's processes during the run: {run_['server_cpu_s']} s "
-        f"({1000 * run_['server_cpu_s'] / max(1, stats['total']['requests']):.1f} ms a request,"
-        " PostgreSQL's not counted)",
+    ]
+    cpu = run_.get("server_cpu_s")  # not measured by the first run
+    if cpu is not None:
+        lines.append(
+            f"- CPU used by the server's processes during the run: {cpu} s "
+            f"({1000 * cpu / max(1, stats['total']['requests']):.1f} ms a request,"
+            " PostgreSQL's not counted)"
+        )
+    lines += [
         "",
         f"Server log errors: {len(run_['server_errors'])}"
         + ("" if not run_["server_errors"] else " — " + run_["server_errors"][0]),
