@@ -33,6 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     # A fast hasher: the tests create many users; hashing strength is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Answers that skip ninja's response validation are validated and compared in every test.
+    settings.API_CHECK_KNOWN_GOOD = True
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +53,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Uploaded attachments go to a per-test temporary directory."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory() -> Iterator[None]:
+    """Each test starts with an empty cache and no remembered API tokens (throttle counters
+    and tokens of one test must not decide another's answers)."""
+    from django.core.cache import cache
+
+    from fregues.accounts.tokens import recent_tokens
+
+    cache.clear()
+    recent_tokens.forget()
+    yield
 
 
 class ApiClient:

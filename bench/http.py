@@ -1,9 +1,9 @@
 """The HTTP side: the production server, a single keep-alive client, and wrk.
 
-The server is ``fregues serve --no-worker --workers N`` (gunicorn, sync workers) with
-``FREGUES_CONN_MAX_AGE`` set. Gunicorn's sync workers close the connection after each response,
-so the client reconnects when told to (``Connection: close``) — as every client of such a server
-does; connecting over loopback costs tens of microseconds.
+The server is ``fregues serve --no-worker --workers N`` (gunicorn; threaded workers with
+keep-alive by default since decision 0014, ``FREGUES_WORKER_CLASS=sync`` for the old ones) with
+``FREGUES_CONN_MAX_AGE`` set. The client reconnects when told to (``Connection: close``, as sync
+workers answer) — as every client of such a server does.
 """
 
 from __future__ import annotations

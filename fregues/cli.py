@@ -29,11 +29,18 @@ def _prepare_data_dir() -> None:
 
 
 def serve(argv: list[str]) -> int:
-    """Serve Freguês with gunicorn (WSGI, sync workers) and a background task worker."""
+    """Serve Freguês with gunicorn (WSGI, threaded workers) and a background task worker."""
     parser = argparse.ArgumentParser(prog="fregues serve", description=serve.__doc__)
     parser.add_argument("--host", default=os.environ.get("FREGUES_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("FREGUES_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("FREGUES_WORKERS", "2")))
+    parser.add_argument(
+        "--worker-class",
+        choices=["gthread", "sync"],
+        default=os.environ.get("FREGUES_WORKER_CLASS", "gthread"),
+        help="gunicorn worker class: gthread keeps connections alive (docs/decisions/0014).",
+    )
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("FREGUES_THREADS", "4")))
     parser.add_argument(
         "--no-worker", action="store_true", help="Start neither the task worker nor the scheduler."
     )
@@ -64,6 +71,11 @@ def serve(argv: list[str]) -> int:
             "--workers",
             str(args.workers),
             "--preload",  # one import in the master, forked: see fregues/wsgi.py
+            *(
+                ["--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "5"]
+                if args.worker_class == "gthread"
+                else []
+            ),
             "--access-logfile",
             "-",
             "--log-level",

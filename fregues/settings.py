@@ -121,7 +121,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "fregues.core.middleware.ContentSecurityPolicyMiddleware",
     "fregues.core.middleware.UserLanguageMiddleware",
     "fregues.core.middleware.ApiJsonErrorsMiddleware",
     # last: it turns a locked-out sign-in into the lockout answer
@@ -167,6 +167,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # a proxy in front sets REM
 # API bearer tokens: this many wrong tokens from one address in the window → 429 for the window
 TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
 TOKEN_FAILURE_WINDOW_SECONDS = int(env("TOKEN_FAILURE_WINDOW_SECONDS", "600"))
+# An accepted API token is remembered by each web process for this long (0: ask the database
+# every time); revoking a token or deactivating a user elsewhere takes effect within it.
+TOKEN_CACHE_SECONDS = float(env("TOKEN_CACHE_SECONDS", "10"))
+# Answers built by hand-written readers skip ninja's response validation; with this on they are
+# validated anyway and compared (the test suite turns it on).
+API_CHECK_KNOWN_GOOD = env_bool("API_CHECK_KNOWN_GOOD", False)
 
 # Argon2id first (OWASP's choice); the others only to read hashes made before.
 PASSWORD_HASHERS = [

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 from fregues.core.errors import Throttled
 
 from .services import token_authenticate
+from .tokens import recent_tokens
 
 
 class BearerToken(HttpBearer):
@@ -20,6 +21,10 @@ class BearerToken(HttpBearer):
     429 for the rest of it (guessing tokens must not be free)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        recent = recent_tokens.get(token)
+        if recent is not None:
+            request.user = recent
+            return recent
         key = f"api-token-failures:{request.META.get('REMOTE_ADDR', '')}"
         if (cache.get(key) or 0) >= settings.TOKEN_FAILURE_LIMIT:
             raise Throttled(_("Too many wrong API tokens from this address; try again later."))
@@ -30,6 +35,7 @@ class BearerToken(HttpBearer):
             except ValueError:  # the first failure of the window
                 cache.set(key, 1, settings.TOKEN_FAILURE_WINDOW_SECONDS)
             return None
+        recent_tokens.put(token, user)
         request.user = user
         return user
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -11,18 +10,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record
-from fregues.core.errors import Conflict, ErrorCollector, Invalid
+from fregues.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from fregues.core.permissions import ROLES, require
 
 from .models import ApiToken, Team, User
+from .tokens import hash_token, recent_tokens
 
 TOKEN_PREFIX = "fgs_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def user_create(
@@ -105,6 +102,30 @@ def token_create(*, actor: Any, user: User, name: str = "") -> str:
         )
         audit_record(actor=actor, action="create", instance=record, summary=f"API token {name}")
     return token
+
+
+def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
+    """Revoke one API token: from now on it answers 401. This process forgets it at once;
+    other web processes within ``FREGUES_TOKEN_CACHE_SECONDS`` (they remember accepted
+    tokens for that long)."""
+    record = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if record is None:
+        raise NotFound(_("No such API token."))
+    if actor is not None and actor != record.user:
+        require(actor, "user.manage")
+    if record.revoked_at is not None:
+        return record
+    with transaction.atomic():
+        record.revoked_at = timezone.now()
+        record.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=record,
+            summary=f"API token {record.prefix} revoked",
+        )
+    recent_tokens.forget(record.user_id)
+    return record
 
 
 def token_authenticate(token: str) -> User | None:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -71,3 +72,23 @@ class ApiJsonErrorsMiddleware:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy on pages; a fixed, stricter one on the API's JSON answers.
+
+    A JSON answer loads nothing, so ``default-src 'none'`` is its whole policy (OWASP's advice
+    for APIs), and building the page policy for each of them cost a tenth of a customer-page
+    request (issue 13). Pages, the API docs and downloads keep their own policies.
+    """
+
+    API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if request.path_info.startswith("/api/") and "json" in response.get("Content-Type", ""):
+            if "Content-Security-Policy" not in response:
+                response["Content-Security-Policy"] = self.API_POLICY
+            return response
+        return super().process_response(request, response)

@@ -6,10 +6,10 @@ import base64
 import binascii
 import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Status, UploadedFile
 
-from fregues.core.api_utils import actor_of
+from fregues.core.api_utils import actor_of, known_good
 from fregues.core.errors import ErrorCollector
 from fregues.core.schemas import ERROR_RESPONSES
 
@@ -125,7 +125,7 @@ def party_timeline(
     direction: str | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-) -> InteractionPage:
+) -> HttpResponse:
     """Every contact with the party on every channel, newest first. Filter with ``channel``
     (repeatable); page with ``cursor`` = the previous page's ``next_cursor``."""
     items, next_cursor = party_timeline_records(
@@ -136,6 +136,4 @@ def party_timeline(
         cursor=cursor,
         limit=limit,
     )
-    return InteractionPage(
-        items=[InteractionOut(**item) for item in items], next_cursor=next_cursor
-    )
+    return known_good({"items": items, "next_cursor": next_cursor}, InteractionPage)

@@ -113,6 +113,7 @@ def party_timeline_records(
             {
                 "id": row[0],
                 "party_id": row[1],
+                "party_name": None,
                 "channel": row[2],
                 "network": row[3],
                 "direction": row[4],
@@ -127,6 +128,8 @@ def party_timeline_records(
                 "regarding_type": row[16],
                 "regarding_id": row[17],
                 "attachments": files.get(row[0], []),
+                "created": None,
+                "party_created": None,
             }
         )
     next_cursor = _cursor(items[-1]["occurred_at"], items[-1]["id"]) if more else None

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Status
 
-from fregues.core.api_utils import actor_of, version_from
+from fregues.core.api_utils import actor_of, known_good, version_from
 from fregues.core.errors import NotFound
 from fregues.core.permissions import require
 from fregues.core.schemas import ERROR_RESPONSES
@@ -16,7 +16,7 @@ from .duplicates import find_duplicates
 from .filters import PartyFilters
 from .models import ContactPoint, Note, Party
 from .pagination import page
-from .record import party_record
+from .record import SUMMARY_FIELDS, party_record, party_summaries
 from .schemas import (
     AffiliationIn,
     AffiliationOut,
@@ -72,12 +72,12 @@ def list_parties(
     filters: Query[PartyFilters],
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-) -> PartyPage:
+) -> HttpResponse:
     """Parties by name; ``q`` searches names, e-mails, phones (any format) and tax ids,
     ignoring accents and case."""
     qs = selectors.party_list(actor=actor_of(request), **filters.as_kwargs())
-    rows, next_cursor = page(_with_primary_points(qs), cursor, limit)
-    return PartyPage(items=[PartySummary.build(p) for p in rows], next_cursor=next_cursor)
+    rows, next_cursor = page(qs.values(*SUMMARY_FIELDS), cursor, limit)
+    return known_good({"items": party_summaries(rows), "next_cursor": next_cursor}, PartyPage)
 
 
 @router.post("", response={201: PartyOut, **ERROR_RESPONSES}, summary="Create a party")
@@ -110,20 +110,20 @@ def create_party(request: HttpRequest, payload: PartyIn) -> Status[PartyOut]:
 @router.get("/lookup", response={200: PartyOut, **ERROR_RESPONSES}, summary="Exact lookup")
 def lookup_party(
     request: HttpRequest, phone: str = "", email: str = "", handle: str = "", network: str = ""
-) -> PartyOut:
+) -> HttpResponse:
     """Screen-pop: the party holding this phone (any format), e-mail or handle, or 404."""
     actor = actor_of(request)
     party_id = selectors.party_lookup_id(
         actor=actor, phone=phone, email=email, handle=handle, network=network
     )
-    return PartyOut(**party_record(actor=actor, party_id=party_id))
+    return known_good(party_record(actor=actor, party_id=party_id), PartyOut)
 
 
 @router.get("/{int:party_id}", response={200: PartyOut, 301: None, **ERROR_RESPONSES})
-def get_party(request: HttpRequest, party_id: int) -> HttpResponse | PartyOut:
+def get_party(request: HttpRequest, party_id: int) -> HttpResponse:
     """One party. The id of a merged party answers 301 with the survivor's address."""
     try:
-        return PartyOut(**party_record(actor=actor_of(request), party_id=party_id))
+        return known_good(party_record(actor=actor_of(request), party_id=party_id), PartyOut)
     except NotFound as exc:
         if exc.code != "merged":
             raise

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from fregues.core.errors import Invalid
-
-from .models import Party
 
 
 def encode(name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([name, pk]).encode()).decode().rstrip("=")
 
 
-def page(qs: QuerySet[Party], cursor: str | None, limit: int) -> tuple[list[Party], str | None]:
-    """One page of ``qs`` (ordered by name, id) after ``cursor``, and the next cursor."""
+def page(qs: QuerySet[Any], cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    """One page of ``qs`` (ordered by name, id) after ``cursor``, and the next cursor.
+    ``qs`` yields parties or ``values()`` dicts holding ``id`` and ``name``."""
     if cursor:
         try:
             name, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -27,5 +27,12 @@ def page(qs: QuerySet[Party], cursor: str | None, limit: int) -> tuple[list[Part
                 "cursor", "This cursor is not valid.", code="invalid_cursor"
             ) from exc
     rows = list(qs.order_by("name", "id")[: limit + 1])
-    next_cursor = encode(rows[limit - 1].name, rows[limit - 1].pk) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = (
+            encode(last["name"], last["id"])
+            if isinstance(last, dict)
+            else encode(last.name, last.pk)
+        )
     return rows[:limit], next_cursor

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
+from fregues.core.bulk import any_of
 from fregues.core.errors import NotFound
 from fregues.core.permissions import require
 
@@ -158,3 +159,53 @@ def party_record(*, actor: Any, party_id: int) -> dict[str, Any]:
         "created_at": _when(row[17]),
         "updated_at": _when(row[18]),
     }
+
+
+SUMMARY_FIELDS = (
+    "id", "kind", "name", "lifecycle_stage", "tax_id", "tax_id_kind",
+    "owner_id", "owner__username", "owner__first_name", "owner__last_name",
+)  # fmt: skip
+
+
+def party_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's rows (``SUMMARY_FIELDS`` values, in order) as ``PartySummary`` values, with
+    each party's primary e-mail and phone read in one query for the whole page.
+
+    The list and search answer built 50 model instances and validated 50 schema objects per
+    page; the SQL was a third of the request (issue 13). Same JSON, plain values."""
+    ids = [row["id"] for row in rows]
+    primary: dict[int, dict[str, str]] = {}
+    if ids:
+        condition, params = any_of("party_id", ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT party_id, kind, value FROM parties_contactpoint "
+                f"WHERE {condition} AND is_primary AND kind <> 'address' ORDER BY kind, id",
+                params,
+            )
+            for party_id, kind, value in cursor.fetchall():
+                primary.setdefault(party_id, {})[kind] = value
+    out = []
+    for row in rows:
+        points = primary.get(row["id"], {})
+        owner = None
+        if row["owner_id"] is not None:
+            full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+            owner = {
+                "id": row["owner_id"],
+                "username": row["owner__username"],
+                "name": full or row["owner__username"],
+            }
+        out.append(
+            {
+                "id": row["id"],
+                "kind": row["kind"],
+                "name": row["name"],
+                "lifecycle_stage": row["lifecycle_stage"],
+                "tax_id": format_tax_id(row["tax_id"], row["tax_id_kind"]),
+                "email": points.get("email"),
+                "phone": points.get("phone"),
+                "owner": owner,
+            }
+        )
+    return out

@@ -85,6 +85,15 @@ def test_every_page_carries_a_policy_without_inline_script(client: Client) -> No
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.django_db
+def test_the_apis_json_answers_carry_a_policy_that_loads_nothing(api_as: Any) -> None:
+    api = api_as("agent")
+    for response in (api.get("/me"), api.get("/parties/999999")):
+        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    docs = api.client.get("/api/v1/docs")
+    assert "script-src 'self'" in docs["Content-Security-Policy"]
+
+
 def test_no_template_carries_inline_script_or_event_handlers() -> None:
     """The policy would block them: the behaviour lives in the static .js files."""
     offenders = []
