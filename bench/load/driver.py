@@ -7,8 +7,8 @@ On PostgreSQL, from scratch (or ``--reuse`` the database a ``--keep`` run left):
    the same steps as ``python -m bench`` (``bench.runner.DatabaseRun``);
 2. ``--agents`` users with the agent role and one API token each (in a child Django process,
    through Freguês's own services); customers to serve and search terms drawn from the data;
-3. the production server, ``fregues serve --workers N`` (gunicorn, sync workers, with its task
-   worker and scheduler), ``FREGUES_CONN_MAX_AGE=600``;
+3. the production server, ``fregues serve --workers N`` (gunicorn, threaded workers unless
+   ``--worker-class sync``, with its task worker and scheduler), ``FREGUES_CONN_MAX_AGE=600``;
 4. ``locust --headless -u AGENTS -r RATE -t MINUTESm`` from loopback with
    ``bench/load/locustfile.py`` (the scenario and its weights are described there);
 5. the results: per operation the requests, failures, p50/p95/p99 and requests/s; the machine's
@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--interactions", type=float, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument(
+        "--worker-class",
+        choices=["gthread", "sync"],
+        default="gthread",
+        help="gunicorn worker class, as `fregues serve --worker-class` (gthread: 4 threads each)",
+    )
     parser.add_argument("--think-min", type=float, default=2, help="seconds between actions")
     parser.add_argument("--think-max", type=float, default=10)
     parser.add_argument("--label", default="", help="suffix of the results' name (rerun, ...)")
@@ -258,7 +264,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     since = dt.datetime.now(dt.UTC)
     server_log = work / "server.log"
     server_log.unlink(missing_ok=True)
-    server = Server(db.env, args.workers, server_log, task_worker=True)
+    server_env = {**db.env, "FREGUES_WORKER_CLASS": args.worker_class}
+    server = Server(server_env, args.workers, server_log, task_worker=True)
     server.start(timeout=300)  # a Django start-up takes 20 s on this machine when it is busy
     out["uptime_before"] = uptime()
     assert server.process is not None
@@ -284,7 +291,8 @@ def report(results: dict[str, Any]) -> str:
         f"{p['customers']:,} customers",
         "",
         f"{results['started_at']} · commit {results['git'].get('short')} · "
-        f"`fregues serve --workers {p['workers']}` (gunicorn sync, with the task worker), "
+        f"`fregues serve --workers {p['workers']}` (gunicorn "
+        f"{p.get('worker_class', 'sync')}, with the task worker), "
         f"locust from loopback, think time {p['think_min']:g}–{p['think_max']:g} s.",
         "",
     ]
