@@ -135,7 +135,12 @@ def test_load_report_renders_the_committed_runs_as_they_were_written() -> None:
 
     from bench.load.driver import report as load_report
 
-    for name in ("2026-12-06-load-200-rerun", "2026-12-06-load-200"):
+    for name in (
+        "2026-12-06-load-200",
+        "2026-12-06-load-200-rerun",
+        "2026-12-06-load-200-gthread",
+        "2026-12-06-load-200-keepalive",
+    ):
         stem = Path(__file__).parent / "results" / name
         results = json.loads(stem.with_suffix(".json").read_text())
         expected = stem.with_suffix(".md").read_text()
