@@ -36,9 +36,12 @@ def free_port() -> int:
 class Server:
     """``fregues serve`` in its own process group, stopped with it."""
 
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], workers: int, log_path: Path, *, task_worker: bool = False
+    ) -> None:
         self.env = env
         self.workers = workers
+        self.task_worker = task_worker  # also the task worker and scheduler, as in production
         self.port = free_port()
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
@@ -47,7 +50,7 @@ class Server:
         argv = [
             *fregues_command(),
             "serve",
-            "--no-worker",
+            *([] if self.task_worker else ["--no-worker"]),
             "--workers",
             str(self.workers),
             "--port",

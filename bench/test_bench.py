@@ -128,3 +128,47 @@ def test_lifecycle_report_renders_a_run_and_an_error() -> None:
     )
     assert "| Backfill (s, the command's own time) | 2.5 | — |" in text
     assert "suspect→buyer 900" in text and "sqlite: migrate failed" in text
+
+
+def test_load_report_renders_the_committed_runs_as_they_were_written() -> None:
+    import json
+
+    from bench.load.driver import report as load_report
+
+    for name in (
+        "2026-12-06-load-200",
+        "2026-12-06-load-200-rerun",
+        "2026-12-06-load-200-gthread",
+        "2026-12-06-load-200-keepalive",
+    ):
+        stem = Path(__file__).parent / "results" / name
+        results = json.loads(stem.with_suffix(".json").read_text())
+        expected = stem.with_suffix(".md").read_text()
+        assert load_report(results) == expected
+
+
+def test_load_stats_read_locust_csv(tmp_path: Path) -> None:
+    from bench.load.stats import read_stats
+
+    columns = ["Type", "Name", "Request Count", "Failure Count", "Median Response Time",
+               "Average Response Time", "Min Response Time", "Max Response Time",
+               "Average Content Size", "Requests/s", "Failures/s", "50%", "66%", "75%", "80%",
+               "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%"]  # fmt: skip
+    rows = [
+        ["GET", "search", "10", "1", "40", "45.5", "10", "90", "100", "2.5", "0.1", "40", "", "",
+         "", "", "80", "", "90", "", "", "90"],
+        ["", "Aggregated", "10", "1", "40", "45.5", "10", "90", "100", "2.5", "0.1", "40", "",
+         "", "", "", "80", "", "90", "", "", "90"],
+    ]  # fmt: skip
+    with open(tmp_path / "l_stats.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows([columns, *rows])
+    with open(tmp_path / "l_failures.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows(
+            [["Method", "Name", "Error", "Occurrences"], ["GET", "search", "500 boom", "1"]]
+        )
+    found = read_stats(tmp_path / "l")
+    assert found["operations"]["search"]["p95_ms"] == 80.0
+    assert found["total"]["failures"] == 1
+    assert found["failures"] == [
+        {"method": "GET", "name": "search", "error": "500 boom", "occurrences": 1}
+    ]

@@ -42,6 +42,13 @@ def serve(argv: list[str]) -> int:
     )
     parser.add_argument("--threads", type=int, default=int(os.environ.get("FREGUES_THREADS", "4")))
     parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=int(os.environ.get("FREGUES_KEEP_ALIVE", "75")),
+        help="seconds an idle connection stays open (gthread): longer than a client's pauses, "
+        "or a POST sent as the server closes the connection fails (docs/decisions/0013)",
+    )
+    parser.add_argument(
         "--no-worker", action="store_true", help="Start neither the task worker nor the scheduler."
     )
     parser.add_argument("--dev", action="store_true", help="Django's auto-reloading dev server.")
@@ -70,8 +77,16 @@ def serve(argv: list[str]) -> int:
             f"{args.host}:{args.port}",
             "--workers",
             str(args.workers),
+            "--preload",  # one import in the master, forked: see fregues/wsgi.py
             *(
-                ["--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "5"]
+                [
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    str(args.threads),
+                    "--keep-alive",
+                    str(args.keep_alive),
+                ]
                 if args.worker_class == "gthread"
                 else []
             ),
