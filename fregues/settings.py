@@ -284,6 +284,12 @@ IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "1536")) * 1024 * 1024
 # Large files are validated by worker processes while the main one writes (0/1: none).
 IMPORT_WORKERS = int(env("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
 IMPORT_PARALLEL_MIN_ROWS = int(env("IMPORT_PARALLEL_MIN_ROWS", "20000"))
+# Rows per batch: each batch is one transaction and one checkpoint a killed run resumes from.
+IMPORT_BATCH_SIZE = max(1, int(env("IMPORT_BATCH_SIZE", "5000")))
+# A running import whose heartbeat is older than this is taken over by the recovery sweep,
+# which gives up (the job failed, its imported rows kept) after this many attempts.
+IMPORT_STALE_MINUTES = float(env("IMPORT_STALE_MINUTES", "15"))
+IMPORT_MAX_ATTEMPTS = int(env("IMPORT_MAX_ATTEMPTS", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROTOCOL_PREFIX = env("PROTOCOL_PREFIX", "")  # "SAC-" gives SAC-2026-000123
