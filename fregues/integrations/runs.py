@@ -224,9 +224,9 @@ class ImportRun:
         partials_delete(job.pk)
 
     def abandon(self) -> None:
-        """This attempt stops without recording anything (superseded)."""
+        """This attempt stops without recording anything (superseded). Its file stays: the
+        checkpoint the next attempt resumes from may point into it."""
         self.rejected_file.close()
-        self.path.unlink(missing_ok=True)
 
 
 def partials_delete(job_id: int) -> None:
