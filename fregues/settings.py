@@ -301,6 +301,9 @@ NOTICE_SENDERS = {
     "sms": env("SMS_SENDER", "fregues.service.notify.OutboxOnlySender"),
     "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
 }
+# A notice claimed by a worker that has not sent it after this long is sent again (the
+# sweep), with the same idempotency key.
+NOTICE_STALE_MINUTES = float(env("NOTICE_STALE_MINUTES", "5"))
 # SMS and WhatsApp providers (credentials live on each provider record, never here). The base
 # URL the providers call our webhooks at, as they see it (behind a proxy): their signatures
 # cover it; empty = the URL of the request as it reached us.
