@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,78 @@ def import_dump(job_id: int) -> dict[str, Any]:
     }
 
 
+class LedgerSender:
+    """An SMS provider for the crash tests that, like real ones, honours idempotency keys: it
+    delivers to a ledger file in the data dir, and a key it has seen is not delivered again.
+    With ``FREGUES_CRASH_KILL_AFTER=N`` the worker kills itself (SIGKILL) right after the
+    N-th delivery — sent, not yet recorded: the worst moment."""
+
+    def send(self, *, to: str, subject: str, body: str, idempotency_key: str = "") -> str:
+        from django.conf import settings
+
+        ledger = Path(settings.DATA_DIR) / "sms-ledger.jsonl"
+        seen = (
+            [json.loads(line) for line in ledger.read_text().splitlines()]
+            if ledger.exists()
+            else []
+        )
+        for sent in seen:
+            if idempotency_key and sent["key"] == idempotency_key:
+                return str(sent["id"])
+        with ledger.open("a") as handle:
+            handle.write(json.dumps({"key": idempotency_key, "to": to, "id": len(seen) + 1}) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        if str(len(seen) + 1) == os.environ.get("FREGUES_CRASH_KILL_AFTER"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return str(len(seen) + 1)
+
+
+def notice_setup(cases: int) -> dict[str, Any]:
+    """Open ``cases`` cases for as many customers who prefer SMS: each promises a receipt."""
+    from fregues.accounts.tests.factories import UserFactory
+    from fregues.parties.tests.factories import ContactPointFactory, PartyFactory
+    from fregues.service.services import case_open
+
+    agent = UserFactory(role="agent")
+    for n in range(cases):
+        party = PartyFactory(preferred_channel="sms", language="pt-br")
+        ContactPointFactory(party=party, kind="phone", value=f"+55119876{n:05d}")
+        case_open(
+            actor=agent, party_id=party.pk, case_type="technical-assistance", subject=f"Pedido {n}"
+        )
+    return {"cases": cases}
+
+
+def notice_sweep() -> dict[str, Any]:
+    from fregues.service.services.notices import case_notices_sweep
+
+    return {"queued": case_notices_sweep()}
+
+
+def notice_dump() -> dict[str, Any]:
+    from django.conf import settings
+
+    from fregues.interactions.models import Interaction
+    from fregues.service.models import Case, CaseNotice
+
+    ledger = Path(settings.DATA_DIR) / "sms-ledger.jsonl"
+    return {
+        "delivered": [json.loads(line) for line in ledger.read_text().splitlines()],
+        "states": sorted(CaseNotice.objects.values_list("state", flat=True)),
+        "cases": list(Case.objects.order_by("pk").values_list("pk", flat=True)),
+        "recorded": sorted(
+            Interaction.objects.filter(direction="out", channel="sms").values_list(
+                "external_id", flat=True
+            )
+        ),
+    }
+
+
 ACTIONS = {
+    "notice-setup": lambda cases: notice_setup(int(cases)),
+    "notice-sweep": notice_sweep,
+    "notice-dump": notice_dump,
     "import-setup": lambda rows, bad_every: import_setup(int(rows), int(bad_every)),
     "import-recover": import_recover,
     "import-dump": lambda job: import_dump(int(job)),
