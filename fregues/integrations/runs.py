@@ -123,7 +123,30 @@ class ImportRun:
     @contextlib.contextmanager
     def step(self) -> Iterator[None]:
         """One batch: its writes, the job's counters and the checkpoint in one transaction,
-        committed only while this attempt still holds the job."""
+        committed only while this attempt still holds the job. A batch that fails (its rows
+        rolled back) leaves the counters and the rejected rows as they were before it."""
+        report = self.report
+        before = (self.rows_done, [getattr(report, n) for n in _COUNTERS], len(report.rejected))
+        batches = self.batches
+        self.rejected_file.flush()
+        size = self.path.stat().st_size
+        try:
+            with self._transaction():
+                yield
+        except BaseException:
+            self.rows_done, counters, rejected = before
+            self.batches = batches
+            for name, value in zip(_COUNTERS, counters, strict=True):
+                setattr(report, name, value)
+            del report.rejected[rejected:]
+            self.written = min(self.written, rejected)
+            self.rejected_file.flush()
+            self.rejected_file.truncate(size)
+            self.rejected_file.seek(0, os.SEEK_END)
+            raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
         with transaction.atomic():
             yield
             self.batches += 1
