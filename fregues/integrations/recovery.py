@@ -74,7 +74,7 @@ def _give_up(actor: Any, job: ImportJob) -> bool:
             kept = handle.read(int(job.checkpoint.get("rejected_bytes", 0)))
         name = f"{Path(job.filename).stem}-rejected-{job.pk}.csv"
         job.error_file.save(name, ContentFile(kept), save=False)
-        error_file = job.error_file.name
+        error_file = job.error_file.name or ""
     failed = ImportJob.objects.filter(
         pk=job.pk, attempt=job.attempt, status=ImportJob.Status.RUNNING
     ).update(
