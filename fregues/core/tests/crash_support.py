@@ -141,12 +141,28 @@ def scalar(database_url: str, sql: str) -> Any:
     return row[0] if row else None
 
 
-def wait_for(check: Callable[[], Any], *, timeout: float = 60, what: str = "") -> Any:
-    """Poll ``check`` until it gives something true (the known point to kill at)."""
+def wait_for(
+    check: Callable[[], Any],
+    *,
+    timeout: float = 180,
+    what: str = "",
+    worker: subprocess.Popen[bytes] | None = None,
+    state: Callable[[], Any] | None = None,
+) -> Any:
+    """Poll ``check`` until it gives something true (the known point to kill at); fail early,
+    with what the worker said, if the worker exits first."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = check()
         if value:
             return value
+        if worker is not None and worker.poll() is not None:
+            break
         time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what or check}")
+    said = ""
+    if worker is not None:
+        if worker.poll() is None:
+            worker.kill()
+        said = worker.communicate(timeout=30)[1].decode()[-3000:]
+    seen = state() if state else ""
+    raise AssertionError(f"timed out waiting for {what or check}: {seen} {said}")

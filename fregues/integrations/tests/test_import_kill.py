@@ -49,7 +49,12 @@ def test_a_worker_killed_mid_import_loses_no_row_and_imports_none_twice(
         return scalar(crash_database, f"SELECT {column} FROM integrations_importjob WHERE id={job}")
 
     running = worker(env)
-    wait_for(lambda: (read(key) or 0) >= 5, what="the fifth batch committed")
+    wait_for(
+        lambda: (read(key) or 0) >= 5,
+        what="the fifth batch committed",
+        worker=running,
+        state=lambda: (read("status"), read("message")),
+    )
     kill9(running)
     killed_at = read(key)
     assert 5 <= killed_at < ROWS // BATCH and read("status") == "running"  # killed mid-import
