@@ -302,6 +302,12 @@ IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "1536")) * 1024 * 1024
 # Large files are validated by worker processes while the main one writes (0/1: none).
 IMPORT_WORKERS = int(env("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
 IMPORT_PARALLEL_MIN_ROWS = int(env("IMPORT_PARALLEL_MIN_ROWS", "20000"))
+# Rows per batch: each batch is one transaction and one checkpoint a killed run resumes from.
+IMPORT_BATCH_SIZE = max(1, int(env("IMPORT_BATCH_SIZE", "5000")))
+# A running import whose heartbeat is older than this is taken over by the recovery sweep,
+# which gives up (the job failed, its imported rows kept) after this many attempts.
+IMPORT_STALE_MINUTES = float(env("IMPORT_STALE_MINUTES", "15"))
+IMPORT_MAX_ATTEMPTS = int(env("IMPORT_MAX_ATTEMPTS", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROTOCOL_PREFIX = env("PROTOCOL_PREFIX", "")  # "SAC-" gives SAC-2026-000123
@@ -313,6 +319,9 @@ NOTICE_SENDERS = {
     "sms": env("SMS_SENDER", "fregues.service.notify.OutboxOnlySender"),
     "whatsapp": env("WHATSAPP_SENDER", "fregues.service.notify.OutboxOnlySender"),
 }
+# A notice claimed by a worker that has not sent it after this long is sent again (the
+# sweep), with the same idempotency key.
+NOTICE_STALE_MINUTES = float(env("NOTICE_STALE_MINUTES", "5"))
 # SMS and WhatsApp providers (credentials live on each provider record, never here). The base
 # URL the providers call our webhooks at, as they see it (behind a proxy): their signatures
 # cover it; empty = the URL of the request as it reached us.

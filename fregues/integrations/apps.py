@@ -20,6 +20,7 @@ class IntegrationsConfig(AppConfig):
             "fregues.integrations.webhooks.tasks.webhook_sweep_task", every_seconds=30
         )
         register_periodic("fregues.integrations.tasks.mail_poll_all_task", every_seconds=60)
+        register_periodic("fregues.integrations.tasks.import_jobs_recover_task", every_seconds=300)
         from fregues.service.panels import register_case_panel
 
         register_case_panel("integrations/mail/partials/case_reply.html")

@@ -11,12 +11,9 @@ to a CSV with their line number and reason.
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import hashlib
 import multiprocessing
-import tempfile
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,11 +22,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fregues.core.audit import audit_record
-from fregues.core.bulk import refresh_statistics
 from fregues.core.errors import Invalid, NotFound
 from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import can, require
@@ -51,10 +49,11 @@ from fregues.sales.services.order_imports import order_import_many, order_import
 from .batching import cell_batches, row_batches
 from .fields import FIELDS, auto_map
 from .models import ImportJob
+from .runs import ImportRun, ImportSuperseded
 from .staged import run_staged, staged_possible
 from .tables import FileRejected, Table, sample_rows, table_open
 
-BATCH_SIZE = 5000
+BATCH_SIZE = settings.IMPORT_BATCH_SIZE  # FREGUES_IMPORT_BATCH_SIZE: rows per transaction
 Progress = Callable[[ImportJob], None]
 
 # Per kind: the columns every run needs, the tables a load grows (re-analysed as it goes),
@@ -318,87 +317,6 @@ def _check_lead_rights(actor: Any, job: ImportJob, field_error: bool) -> None:
         require(actor, "lead.change")
 
 
-class _Run:
-    """The state of one run: counters, timing, and the rejected-rows CSV being written."""
-
-    def __init__(self, job: ImportJob, header: list[str]) -> None:
-        self.job = job
-        self.report = ImportReport()
-        self.rows_done = 0
-        self.analysed = 0
-        self.unreadable = 0
-        self.started = time.perf_counter()
-        self.written = 0
-        self.header = header
-        self.rejected_file = tempfile.TemporaryFile(  # noqa: SIM115 — closed in finish()
-            "w+", encoding="utf-8-sig", newline=""
-        )
-        self.writer = csv.writer(self.rejected_file)
-        self.writer.writerow(["line", "reason", *header])
-
-    def add(self, batch: list[ImportRow], result: ImportReport) -> None:
-        """Count a batch and write its rejections, each with the row as it was in the file."""
-        self.report.add(result)
-        self.rows_done += len(batch)
-        cells = {row.line: row.cells for row in batch}
-        for line, reason in self.report.rejected[self.written :]:
-            self.writer.writerow([line, reason, *cells.get(line, [])])
-        self.written = len(self.report.rejected)
-
-    def add_counted(self, count: int, rows: list[ImportRow], result: ImportReport) -> None:
-        """``add`` for a staged run: ``count`` rows done, ``rows`` those read back (the cells
-        of its rejected rows are among them)."""
-        self.report.add(result)
-        self.rows_done += count
-        cells = {row.line: row.cells for row in rows}
-        for line, reason in self.report.rejected[self.written :]:
-            self.writer.writerow([line, reason, *cells.get(line, [])])
-        self.written = len(self.report.rejected)
-
-    def refresh_statistics(self) -> None:
-        """Re-analyse the tables being loaded each time the rows written double (20k, 40k,
-        80k, ...): a handful of ANALYZEs per million rows keeps the lookups on their indexes."""
-        written = self.report.created + self.report.updated
-        if written < max(20000, 2 * self.analysed):
-            return
-        self.analysed = written
-        refresh_statistics(*_TABLES[self.job.kind])
-
-    def save_counters(self) -> None:
-        job, report = self.job, self.report
-        elapsed = max(time.perf_counter() - self.started, 1e-6)
-        job.rows_done = self.rows_done + self.unreadable
-        job.created = report.created
-        job.updated = report.updated
-        job.skipped = report.skipped + report.duplicates
-        job.rejected = len(report.rejected)
-        job.rows_per_second = round(job.rows_done / elapsed, 1)
-        job.rows_total = max(job.rows_total, job.rows_done)
-        job.options = {**job.options, "duplicates": report.duplicates}
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_done=job.rows_done,
-            created=job.created,
-            updated=job.updated,
-            skipped=job.skipped,
-            rejected=job.rejected,
-            rows_per_second=job.rows_per_second,
-            rows_total=job.rows_total,
-        )
-
-    def finish(self) -> None:
-        job = self.job
-        self.save_counters()
-        job.finished_at = timezone.now()
-        if job.status == ImportJob.Status.DONE:
-            job.rows_total = job.rows_done
-        if self.report.rejected:
-            self.rejected_file.seek(0)
-            name = f"{Path(job.filename).stem}-rejected-{job.pk}.csv"
-            job.error_file.save(name, File(self.rejected_file), save=False)
-        self.rejected_file.close()
-        job.save()
-
-
 def _validate(kind: str, batch: list[ImportRow]) -> list[Any]:
     """Run in a worker process: the CPU-bound half of an import (parsing phones, e-mails,
     tax ids, dates), so the parent can write one batch while the workers check the next."""
@@ -422,20 +340,21 @@ def _parallel_ok(table: Table, kind: str = "") -> int:
 
 
 def _validated(
-    job: ImportJob, table: Table, run: _Run
+    job: ImportJob, table: Table, run: ImportRun
 ) -> Iterator[tuple[list[ImportRow], list[Any] | None]]:
     """Batches of rows, each with its validation done ahead in worker processes when the
     file is large enough to pay for them (a bounded queue: memory stays flat)."""
     workers = _parallel_ok(table, job.kind)
-    if not workers:
-        for batch in row_batches(job, table, run, size=BATCH_SIZE):
+    batches = run.remaining(row_batches(job, table, run, size=BATCH_SIZE))
+    if not workers or run.skip:  # resuming: the batches done are only read again
+        for batch in batches:
             yield batch, None
         return
     connections.close_all()  # the children must open their own connections
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         pending: deque[tuple[list[ImportRow], Any]] = deque()
-        for batch in row_batches(job, table, run, size=BATCH_SIZE):
+        for batch in batches:
             pending.append((batch, pool.apply_async(_validate, (job.kind, batch))))
             if len(pending) > workers * 2:
                 done, result = pending.popleft()
@@ -448,17 +367,23 @@ def _validated(
 def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Run a job to the end (idempotent: a finished or running job is returned as it is).
 
-    Each batch is its own transaction: a row is written whole or rejected whole; if the file
-    breaks half-way (a quote never closed) the rows before stay imported and running the file
-    again changes nothing for them.
+    Each batch is its own transaction, with the job's counters and checkpoint: a row is
+    written whole or rejected whole; a job taken over after its worker died
+    (``recovery.import_jobs_recover``) resumes after the last batch committed (``runs``). If the
+    file breaks half-way (a quote never closed) the rows before stay imported and running the
+    file again changes nothing for them.
     """
     job = import_job_get(actor=actor, job_id=job_id)
     if job.is_finished or job.status == ImportJob.Status.RUNNING:
         return job
     _check_rights(actor, job)
     _check_complete(job.kind, job.mapping)
+    now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        status=ImportJob.Status.RUNNING,
+        started_at=Coalesce("started_at", Value(now)),
+        heartbeat_at=now,
+        attempt=F("attempt") + 1,
     )
     if not claimed:  # another worker took it
         job.refresh_from_db()
@@ -466,20 +391,21 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
     job.refresh_from_db()
     try:
         table = _open(job, max_bytes=max(job.file_size, 1))
-    except FileRejected as exc:
-        job.status, job.message, job.finished_at = (
-            ImportJob.Status.FAILED,
-            exc.message,
-            timezone.now(),
+        if job.checkpoint and _sha256(Path(job.file.path)) != job.sha256:
+            raise FileRejected(_("The file changed since the import started."), code="bad_file")
+        run = ImportRun(job, table.header, _TABLES[job.kind])
+    except (FileRejected, OSError) as exc:
+        message = exc.message if isinstance(exc, FileRejected) else str(exc)
+        ImportJob.objects.filter(pk=job.pk, attempt=job.attempt).update(
+            status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()
         )
-        job.save()
+        job.refresh_from_db()
         return job
-    run = _Run(job, table.header)
     importer = _IMPORTERS[job.kind]
     kwargs: dict[str, Any] = {"on_match": job.on_match} if job.kind in ("parties", "leads") else {}
     try:
         with _fewer_collections():
-            if staged_possible(job, table):
+            if not run.skip and staged_possible(job, table):
                 run_staged(
                     actor,
                     job,
@@ -489,16 +415,21 @@ def import_job_run(*, actor: Any, job_id: int, progress: Progress | None = None)
                     progress,
                     BATCH_SIZE,
                 )
-            else:
+            else:  # (a resumed staged run goes on row by row: the same batches)
                 _run_batches(actor, job, table, run, importer, kwargs, progress)
         run.add([], ImportReport())  # ragged rows after the last batch
         job.status = ImportJob.Status.DONE
+        run.finish()
+    except ImportSuperseded:  # a newer attempt has the job: this one leaves it alone
+        run.abandon()
+        job.refresh_from_db()
+        return job
     except Exception as exc:
         job.status = ImportJob.Status.FAILED
         job.message = _("The import stopped: %(error)s") % {"error": exc}
-        run.finish()
+        with contextlib.suppress(ImportSuperseded):
+            run.finish()
         raise
-    run.finish()
     if progress:
         progress(job)
     return job
@@ -523,22 +454,22 @@ def _run_batches(
     actor: Any,
     job: ImportJob,
     table: Table,
-    run: _Run,
+    run: ImportRun,
     importer: Callable[..., ImportReport],
     kwargs: dict[str, Any],
     progress: Progress | None,
 ) -> None:
     for batch, validated in _validated(job, table, run):
-        result = importer(
-            actor=actor,
-            rows=batch,
-            source=job.source,
-            label=job.filename,
-            validated=validated,
-            **kwargs,
-        )
-        run.add(batch, result)
-        run.save_counters()
+        with run.step():  # the batch, the counters and the checkpoint: one transaction
+            result = importer(
+                actor=actor,
+                rows=batch,
+                source=job.source,
+                label=job.filename,
+                validated=validated,
+                **kwargs,
+            )
+            run.add(batch, result)
         run.refresh_statistics()
         if progress:
             progress(job)

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from fregues.parties.services.imports import ImportReport
 from fregues.sales.services.order_staged_batches import order_import_staged_batch
@@ -69,7 +70,7 @@ def run_staged(
     batch_size: int,
 ) -> None:
     """Stage the file, read it in SQL, then write batch by batch (``run`` is the engine's
-    ``_Run``; ``batches`` its batching of this file, in batches of about ``batch_size``)."""
+    ``runs.ImportRun``; ``batches`` its batching of this file, in batches of about ``batch_size``)."""
     fields = {name: table.header.index(c) for c, name in job.mapping.items() if c in table.header}
     width = len(table.header)
     group_at = fields[GROUPED_BY["orders"]]
@@ -105,7 +106,7 @@ def run_staged(
     def staged(lines: int) -> None:
         # the file's lines staged so far: the job moves while the file is staged
         job.options = {**job.options, "phase": "staging", "rows_staged": lines}
-        ImportJob.objects.filter(pk=job.pk).update(options=job.options)
+        ImportJob.objects.filter(pk=job.pk).update(options=job.options, heartbeat_at=timezone.now())
         if progress:
             progress(job)
 
@@ -148,16 +149,16 @@ def run_staged(
             waited += time.perf_counter() - mark
             for number in range(chunk * stage.chunk, min((chunk + 1) * stage.chunk, len(sizes))):
                 run.report.rejected.extend(before[number])
-                result, rows = order_import_staged_batch(
-                    actor=actor,
-                    stage=stage,
-                    batch=number,
-                    source=source,
-                    label=job.filename,
-                    job_id=job.pk,
-                )
-                run.add_counted(sizes[number], rows, result)
-                run.save_counters()
+                with run.step():  # the batch, its counters and checkpoint: one transaction
+                    result, rows = order_import_staged_batch(
+                        actor=actor,
+                        stage=stage,
+                        batch=number,
+                        source=source,
+                        label=job.filename,
+                        job_id=job.pk,
+                    )
+                    run.add_counted(sizes[number], rows, result)
                 run.refresh_statistics()
                 if progress:
                     progress(job)

@@ -32,3 +32,11 @@ def mail_poll_all_task() -> int:
     from .mail.polling import mailboxes_poll
 
     return sum(r.taken_in for r in mailboxes_poll(actor=None))
+
+
+@task()
+def import_jobs_recover_task() -> list[int]:
+    """Queue again the imports whose worker died (periodic, every 5 minutes)."""
+    from .recovery import import_jobs_recover
+
+    return import_jobs_recover(actor=None)

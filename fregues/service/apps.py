@@ -18,3 +18,4 @@ class ServiceConfig(AppConfig):
         if on_event not in EVENT_RECEIVERS:
             EVENT_RECEIVERS.append(on_event)
         register_periodic("fregues.service.tasks.sla_sweep_task", every_seconds=300)
+        register_periodic("fregues.service.tasks.case_notices_sweep_task", every_seconds=60)

@@ -75,6 +75,27 @@ def register() -> None:
         why="a time and a case id only",
     )
     personal_data_register(
+        "service.CaseNotice",
+        party=("case__party",),
+        fields=(),
+        internal=(
+            "id",
+            "case",
+            "kind",
+            "event_id",
+            "key",
+            "state",
+            "attempts",
+            "due_at",
+            "claimed_at",
+            "sent_at",
+            "message_id",
+            "created_at",
+        ),
+        erase=KEEP,
+        why="the sending state of a notice (ids and times); its text is the interaction's",
+    )
+    personal_data_register(
         "service.AvoidableContact",
         party=("case__party", "interaction__party"),
         fields=(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .services.notices import case_notices_sweep
 from .services.notices import case_notify as notify_service
 from .services.sla import sla_sweep
 
@@ -19,3 +20,9 @@ def case_notify(case_id: int, kind: str, event_id: int) -> int | None:
 def sla_sweep_task() -> dict[str, int]:
     """Record SLA warnings and breaches and escalate (enqueued every 5 minutes)."""
     return sla_sweep()
+
+
+@task()
+def case_notices_sweep_task() -> int:
+    """Queue again the notices a lost task or a killed worker left (every minute)."""
+    return case_notices_sweep()

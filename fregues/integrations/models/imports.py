@@ -62,6 +62,12 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Crash safety (``integrations.runs``): the running worker touches ``heartbeat_at`` at every
+    # batch; ``attempt`` grows each time a worker takes the job (a stale one may then write
+    # nothing); ``checkpoint`` is what the last committed batch left (counters, rejected file).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0)
+    checkpoint = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

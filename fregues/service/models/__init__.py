@@ -10,6 +10,7 @@ from .cases import (
 )
 from .circuits import CaseType, Circuit, CircuitStatus, CircuitTransition, StatusCategory
 from .knowledge import Article
+from .notices import CaseNotice
 from .partners import ServicePartner, WorkOrder
 from .quality import QualityChecklist, QualityReview, SatisfactionSurvey
 from .sending import SendingPolicy
@@ -22,6 +23,7 @@ __all__ = [
     "CalendarHoliday",
     "Case",
     "CaseEvent",
+    "CaseNotice",
     "CasePriority",
     "CaseType",
     "Circuit",

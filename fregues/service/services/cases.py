@@ -20,7 +20,6 @@ from rapidfuzz import fuzz
 
 from fregues.core.audit import audit_record, diff, snapshot
 from fregues.core.errors import ErrorCollector, Invalid
-from fregues.core.events import enqueue_on_commit
 from fregues.core.permissions import require
 from fregues.core.text import fold
 from fregues.interactions.models import Channel, Interaction
@@ -53,6 +52,7 @@ from .common import (
     now_or,
     user_or_none,
 )
+from .notices import notice_queue
 
 SIMILAR_SUBJECT = 70  # rapidfuzz token_set_ratio on folded subjects
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -285,7 +285,7 @@ def case_open(
         )
         case_event("case.opened", case)
         if notify:
-            enqueue_on_commit("fregues.service.tasks.case_notify", case.pk, "opened", 0)
+            notice_queue(case.pk, "opened", 0)
     return CaseOpened(case=case, created=True, interaction=contact)
 
 
@@ -445,7 +445,7 @@ def transition_apply(
 
             survey_create(case=case, now=now)
         if move.notifies_customer and notify:
-            enqueue_on_commit("fregues.service.tasks.case_notify", case.pk, "transition", event.pk)
+            notice_queue(case.pk, "transition", event.pk)
     return case
 
 

@@ -1,23 +1,34 @@
 """Proactive status notices: the customer hears of each step on the channel they prefer, in
-their language, and the notice is on their timeline as an outbound interaction."""
+their language, and the notice is on their timeline as an outbound interaction.
+
+Each notice is promised by a ``CaseNotice`` row written with the step (``notice_queue``); the
+task claims it, sends with the row's key as idempotency key and marks it sent with the record;
+``case_notices_sweep`` re-queues what a lost task or a killed worker left behind.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fregues.core.events import enqueue_on_commit
 from fregues.interactions.models import Interaction
 from fregues.interactions.services import interaction_record
 from fregues.parties.models import ContactPoint, Party
 
-from ..models import Case, CaseEvent
-from ..notify import sender_for
+from ..models import Case, CaseEvent, CaseNotice
+from ..notify import send_once, sender_for
 from .common import CASE_REGARDING, add_event
 from .satisfaction import survey_token
 from .sending import send_verdict
 
+NOTICE_TASK = "fregues.service.tasks.case_notify"
+NOTICE_MAX_ATTEMPTS = 10
 NOTICE_PURPOSE = "service_notices"  # the consent-ledger purpose notices are sent under
 # preferred channel → (interaction channel, network, contact point kind, network of the point)
 ROUTES = {
@@ -104,10 +115,12 @@ def _compose(case: Case, kind: str, event: CaseEvent | None) -> tuple[str, str]:
     return subject, "\n\n".join(lines)
 
 
-def _held(case: Case, sender_channel: str, address: str, kind: str, event_id: int) -> bool:
+def _held(
+    case: Case, sender_channel: str, address: str, kind: str, event_id: int
+) -> datetime | None:
     """Hold a step's notice (not the receipt, which carries the protocol the customer is
-    waiting for) until the customer's contact hours open, per the sending check; True when
-    it was enqueued for then. A task backend that cannot run tasks later sends it now."""
+    waiting for) until the customer's contact hours open, per the sending check; the time
+    it was enqueued for, if held. A task backend that cannot run tasks later sends it now."""
     from django_tasks import default_task_backend
 
     verdict = send_verdict(
@@ -119,12 +132,66 @@ def _held(case: Case, sender_channel: str, address: str, kind: str, event_id: in
         if_unknown=True,
     )
     if not verdict.deferred or not default_task_backend.supports_defer:
-        return False
+        return None
     from django.utils.module_loading import import_string
 
-    task = import_string("fregues.service.tasks.case_notify")
+    task = import_string(NOTICE_TASK)
     task.using(run_after=verdict.not_before).enqueue(case.pk, kind, event_id)
-    return True
+    return verdict.not_before
+
+
+def notice_queue(case_id: int, kind: str, event_id: int = 0) -> None:
+    """Promise the notice of a step in the step's transaction; its task is queued on commit."""
+    CaseNotice.objects.get_or_create(
+        key=f"case-{case_id}-{kind}-{event_id}",
+        defaults={"case_id": case_id, "kind": kind, "event_id": event_id},
+    )
+    enqueue_on_commit(NOTICE_TASK, case_id, kind, event_id)
+
+
+def _claim(case_id: int, kind: str, event_id: int) -> CaseNotice | None:
+    """This worker's claim on the notice: pending, or claimed by a worker that stopped
+    answering; None when another has it or it went out."""
+    notice, _new = CaseNotice.objects.get_or_create(  # a task queued before the outbox
+        key=f"case-{case_id}-{kind}-{event_id}",
+        defaults={"case_id": case_id, "kind": kind, "event_id": event_id},
+    )
+    now = timezone.now()
+    stale = now - timedelta(minutes=settings.NOTICE_STALE_MINUTES)
+    # (a held notice's ``due_at`` only keeps the sweep from queueing it early: whoever runs
+    # it checks the customer's hours again)
+    claimable = Q(state=CaseNotice.State.PENDING)
+    claimable |= Q(state=CaseNotice.State.CLAIMED, claimed_at__lte=stale)
+    took = CaseNotice.objects.filter(claimable, pk=notice.pk).update(
+        state=CaseNotice.State.CLAIMED, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return notice if took else None
+
+
+def _settle(notice: CaseNotice, state: str, **fields: object) -> None:
+    CaseNotice.objects.filter(pk=notice.pk).update(state=state, **fields)
+
+
+def case_notices_sweep(*, stale_minutes: float | None = None) -> int:
+    """Queue again the notices a lost task or a killed worker left: pending for longer than
+    a task takes to start, or claimed by a worker that stopped (periodic, every minute)."""
+    now = timezone.now()
+    minutes = settings.NOTICE_STALE_MINUTES if stale_minutes is None else stale_minutes
+    stale = now - timedelta(minutes=minutes)
+    due = Q(due_at__isnull=True) | Q(due_at__lte=now)
+    left = CaseNotice.objects.filter(
+        (Q(state=CaseNotice.State.PENDING, created_at__lte=stale) & due)
+        | Q(state=CaseNotice.State.CLAIMED, claimed_at__lte=stale),
+        attempts__lt=NOTICE_MAX_ATTEMPTS,
+    ).order_by("pk")[:1000]
+    from django.utils.module_loading import import_string
+
+    task = import_string(NOTICE_TASK)
+    count = 0
+    for notice in left:
+        task.enqueue(notice.case_id, notice.kind, notice.event_id)
+        count += 1
+    return count
 
 
 def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | None:
@@ -133,7 +200,11 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
     ``kind`` is "opened" (the receipt with protocol and tracking code) or "transition".
     """
     external_id = f"case-{case_id}-{kind}-{event_id}"
+    notice = _claim(case_id, kind, event_id)
+    if notice is None:
+        return None
     if Interaction.objects.filter(external_id=external_id).exists():
+        _settle(notice, CaseNotice.State.SENT)
         return None
     case = Case.objects.select_related("party", "status", "case_type").filter(pk=case_id).first()
     if case is None:
@@ -148,13 +219,22 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
                 summary="no contact point to notify",
                 data={"kind": kind, "delivered": False},
             )
+            _settle(notice, CaseNotice.State.DROPPED)
         return None
     sender_channel, channel, network, address = route
-    if kind != "opened" and _held(case, sender_channel, address, kind, event_id):
+    held = None if kind == "opened" else _held(case, sender_channel, address, kind, event_id)
+    if held is not None:
+        _settle(notice, CaseNotice.State.PENDING, due_at=held)
         return None  # outside the customer's contact hours: sent when they open
     with translation.override(_language(case.party)):
         subject, body = _compose(case, kind, event)
-    message_id = sender_for(sender_channel).send(to=address, subject=subject, body=body)
+    try:
+        message_id = send_once(
+            sender_for(sender_channel), key=external_id, to=address, subject=subject, body=body
+        )
+    except Exception:
+        _settle(notice, CaseNotice.State.PENDING)  # the sweep tries again
+        raise
     with transaction.atomic():
         recorded = interaction_record(
             actor=None,
@@ -185,6 +265,7 @@ def case_notify(*, case_id: int, kind: str, event_id: int = 0) -> Interaction | 
                     "interaction_id": recorded.interaction.pk,
                 },
             )
+        _settle(notice, CaseNotice.State.SENT, sent_at=timezone.now(), message_id=message_id)
     return recorded.interaction
 
 

@@ -185,3 +185,6 @@ def quality_manager(make_user: Callable[..., Any]) -> Any:
 @pytest.fixture
 def salesperson(make_user: Callable[..., Any]) -> Any:
     return make_user("sales")
+
+
+from fregues.core.tests.crash_support import crash_database, crash_template  # noqa: E402, F401
