@@ -42,7 +42,7 @@ class ValueModelOut(Schema):
     monthly_discount_rate: float | None
 
 
-class DecileOut(Schema):
+class LifetimeDecileOut(Schema):
     decile: int
     customers: int
     total_clv: Decimal
@@ -66,7 +66,7 @@ class ValueReportOut(Schema):
     average_p_alive: float | None
     expected_orders_year: float
     customers_at_risk: int
-    deciles: list[DecileOut]
+    deciles: list[LifetimeDecileOut]
     by_segment: list[ValueGroupOut]
     by_lifecycle: list[ValueGroupOut]
 

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.permissions import require
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES
 
 from .. import services
 from ..models import CaseType, QualityChecklist, Queue, ServicePartner, SlaPolicy, WorkOrder
@@ -374,7 +374,10 @@ def list_checklists(request: HttpRequest) -> list[ChecklistOut]:
 
 @config_router.get("/quality/sample", response={200: dict, **ERROR_RESPONSES})
 def quality_sample(
-    request: HttpRequest, size: int = 10, days: int = 30, agent_id: int | None = None
+    request: HttpRequest,
+    size: int = Query(10, ge=1, le=500),
+    days: int = Query(30, ge=1, le=3660),
+    agent_id: int | None = Query(None, ge=1, le=DB_INT_MAX),
 ) -> dict:
     """A random sample of not-yet-reviewed contacts and closed cases to review."""
     return services.quality_sample(actor=actor_of(request), size=size, days=days, agent_id=agent_id)

@@ -1,0 +1,134 @@
+"""What the API fuzz test (tests/test_api_fuzz.py) found, one plain regression test each.
+
+See bench/results/fuzz-2026-12-06.md for the run that found them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fregues.core.schemas import DB_INT_MAX
+
+pytestmark = pytest.mark.django_db
+
+TOO_BIG = str(2**64)
+
+
+CLASHES: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def document(django_db_blocker: Any) -> dict[str, Any]:
+    """The document, built once; names of schemas that clash while building go to CLASHES
+    (ninja keeps the last of two schemas with one class name, silently)."""
+    from ninja.openapi.schema import OpenAPISchema
+
+    original = OpenAPISchema.add_schema_definitions
+
+    def record(self: OpenAPISchema, definitions: dict) -> None:
+        CLASHES.update(k for k, v in definitions.items() if self.schemas.get(k, v) != v)
+        original(self, definitions)
+
+    OpenAPISchema.add_schema_definitions = record  # type: ignore[method-assign]
+    try:
+        with django_db_blocker.unblock():
+            return Client().get("/api/v1/openapi.json").json()
+    finally:
+        OpenAPISchema.add_schema_definitions = original  # type: ignore[method-assign]
+
+
+def _error_body(response: Any) -> dict[str, Any]:
+    body = response.json()
+    assert set(body) >= {"code", "message", "errors"}, body
+    return body
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(api: Any, document: dict) -> None:
+    response = api.client.post("/api/v1/parties", "\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert _error_body(response)["code"] == "bad_request"
+    documented = document["paths"]["/api/v1/parties"]["post"]["responses"]
+    assert {"400", "429"} <= set(documented)
+
+
+def test_public_and_portal_sign_in_operations_document_400(document: dict) -> None:
+    paths = document["paths"]
+    assert "400" in paths["/api/v1/portal/sign-in"]["post"]["responses"]
+    assert "400" in paths["/api/v1/forms/{code}/leads"]["post"]["responses"]
+
+
+def test_me_and_users_document_their_errors(document: dict, anonymous_api: Any) -> None:
+    for path in ("/api/v1/me", "/api/v1/users"):
+        assert {"401", "403"} <= set(document["paths"][path]["get"]["responses"]), path
+    response = anonymous_api.get("/me")
+    assert response.status_code == 401
+    _error_body(response)
+
+
+def test_no_two_schemas_share_a_component_name(document: dict) -> None:
+    """Two schemas with one name: one operation's document describes the other's body (the
+    segment rule fields were documented as the pivot's registry)."""
+    assert document["components"]["schemas"]
+    assert not CLASHES, f"rename one of each: {sorted(CLASHES)}"
+
+
+def test_segment_fields_are_documented_as_what_they_answer(
+    marketing_api: Any, document: dict
+) -> None:
+    schema = document["paths"]["/api/v1/segments/fields"]["get"]["responses"]["200"]
+    name = schema["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    required = set(document["components"]["schemas"][name]["required"])
+    body = marketing_api.get("/segments/fields").json()
+    assert required <= set(body), (required, set(body))
+
+
+def test_a_payment_too_large_for_the_database_is_invalid(api_as: Any) -> None:
+    from fregues.sales.tests.factories import OrderFactory, add_lines
+
+    api = api_as("sales")
+    order = OrderFactory()
+    add_lines(order, [(None, 1, "100.00")])
+    response = api.post(f"/orders/{order.pk}/payments", {"amount": "1e15"})
+    assert response.status_code == 422
+    assert "amount" in _error_body(response)["errors"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"size": 0}, {"size": 501}, {"days": 0}, {"days": 3661}, {"agent_id": TOO_BIG}],
+)
+def test_the_quality_sample_is_bounded(api_as: Any, params: dict) -> None:
+    response = api_as("quality_manager").get("/quality/sample", params)
+    assert response.status_code == 422
+    assert set(params) <= set(_error_body(response)["errors"])
+
+
+def test_the_largest_quality_sample_is_answered(api_as: Any) -> None:
+    response = api_as("quality_manager").get("/quality/sample", {"size": 500, "days": 3660})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/orders", "party_id"),
+        ("/orders", "opportunity_id"),
+        ("/invoices", "party_id"),
+        ("/invoices", "order_id"),
+        ("/quotes", "party_id"),
+        ("/opportunities", "pipeline_id"),
+        ("/leads", "owner_id"),
+        ("/activities", "lead_id"),
+        ("/parties", "owner_id"),
+    ],
+)
+def test_list_filters_reject_ids_the_database_cannot_hold(
+    admin_api: Any, path: str, param: str
+) -> None:
+    response = admin_api.get(path, {param: TOO_BIG})
+    assert response.status_code == 422
+    assert param in _error_body(response)["errors"]
+    assert admin_api.get(path, {param: DB_INT_MAX}).status_code == 200
