@@ -123,6 +123,10 @@ def test_the_largest_quality_sample_is_answered(api_as: Any) -> None:
         ("/leads", "owner_id"),
         ("/activities", "lead_id"),
         ("/parties", "owner_id"),
+        ("/cases", "queue_id"),
+        ("/interactions", "agent_id"),
+        ("/forecast", "owner_id"),
+        ("/exports/interactions.csv", "party_id"),
     ],
 )
 def test_list_filters_reject_ids_the_database_cannot_hold(
@@ -132,3 +136,20 @@ def test_list_filters_reject_ids_the_database_cannot_hold(
     assert response.status_code == 422
     assert param in _error_body(response)["errors"]
     assert admin_api.get(path, {param: DB_INT_MAX}).status_code == 200
+
+
+def test_a_protocol_naming_another_case_operation_is_a_documented_405(
+    api: Any, document: dict
+) -> None:
+    response = api.get("/cases/reassign")
+    assert response.status_code == 405
+    assert _error_body(response)["code"] == "method_not_allowed"
+    assert api.patch("/cases/my-work", {}).status_code == 405
+    for method in ("get", "patch"):
+        assert "405" in document["paths"]["/api/v1/cases/{protocol}"][method]["responses"]
+
+
+def test_a_drill_page_beyond_any_table_is_invalid(admin_api: Any) -> None:
+    response = admin_api.get("/analytics/pivot/drill", {"page": TOO_BIG, "page_size": 10_000})
+    assert response.status_code == 422
+    assert {"page", "page_size"} <= set(_error_body(response)["errors"])

@@ -11,7 +11,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from fregues.core.api_utils import actor_of
 from fregues.core.errors import ErrorCollector
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import ERROR_RESPONSES, Id
 
 from . import selectors, services
 from .schemas import InteractionIn, InteractionOut, InteractionPage
@@ -58,10 +58,10 @@ def record_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
 @router.get("", response={200: InteractionPage, **ERROR_RESPONSES})
 def list_interactions(
     request: HttpRequest,
-    party_id: int | None = None,
+    party_id: Id | None = None,
     channel: str | None = None,
     direction: str | None = None,
-    agent_id: int | None = None,
+    agent_id: Id | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
     cursor: str | None = None,

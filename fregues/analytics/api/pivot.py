@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of
 from fregues.core.errors import Invalid
@@ -115,8 +115,8 @@ def get_drill(
     request: HttpRequest,
     row: str | None = None,
     column: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
     """As ``POST /pivot/drill``, with the pivot's query string."""
     return pivot_drill(

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.permissions import require
-from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES
+from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES, ErrorOut, Id
 
 from .. import services
 from ..models import CaseType, QualityChecklist, Queue, ServicePartner, SlaPolicy, WorkOrder
@@ -77,11 +77,11 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
 @router.get("", response={200: CasePage, **ERROR_RESPONSES}, summary="List cases")
 def list_cases(
     request: HttpRequest,
-    party_id: int | None = None,
+    party_id: Id | None = None,
     status: str | None = None,
     case_type: str | None = None,
-    queue_id: int | None = None,
-    assignee_id: int | None = None,
+    queue_id: Id | None = None,
+    assignee_id: Id | None = None,
     mine: bool = False,
     unassigned: bool = False,
     is_open: bool | None = Query(None, alias="open"),
@@ -137,12 +137,17 @@ def reassign(request: HttpRequest, payload: ReassignIn) -> list[CaseOut]:
     return [_case_out(request, c.protocol) for c in cases]
 
 
-@router.get("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES})
+# "/cases/reassign", "/cases/similar"... are other operations: GET or PATCH of such a
+# "protocol" answers 405 (documented, so clients and the fuzz test expect it).
+SHADOWED = {405: ErrorOut}
+
+
+@router.get("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES, **SHADOWED})
 def get_case(request: HttpRequest, protocol: str) -> CaseOut:
     return _case_out(request, protocol)
 
 
-@router.patch("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES})
+@router.patch("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES, **SHADOWED})
 def update_case(request: HttpRequest, protocol: str, payload: CasePatch) -> CaseOut:
     """Change the details sent; a stale ``version`` (or If-Match) is a 409."""
     case = services.case_update(
