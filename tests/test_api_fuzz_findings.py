@@ -26,6 +26,9 @@ def document(django_db_blocker: Any) -> dict[str, Any]:
     (ninja keeps the last of two schemas with one class name, silently)."""
     from ninja.openapi.schema import OpenAPISchema
 
+    from fregues.api import api
+
+    api.openapi_cache.clear()  # build it again, watching
     original = OpenAPISchema.add_schema_definitions
 
     def record(self: OpenAPISchema, definitions: dict) -> None:
@@ -38,6 +41,13 @@ def document(django_db_blocker: Any) -> dict[str, Any]:
             return Client().get("/api/v1/openapi.json").json()
     finally:
         OpenAPISchema.add_schema_definitions = original  # type: ignore[method-assign]
+
+
+def test_the_document_is_built_once_per_language() -> None:
+    """Building it costs seconds of CPU and anyone may ask for it."""
+    from fregues.api import api
+
+    assert api.get_openapi_schema() is api.get_openapi_schema()
 
 
 def _error_body(response: Any) -> dict[str, Any]:
