@@ -163,3 +163,15 @@ def test_a_drill_page_beyond_any_table_is_invalid(admin_api: Any) -> None:
     response = admin_api.get("/analytics/pivot/drill", {"page": TOO_BIG, "page_size": 10_000})
     assert response.status_code == 422
     assert {"page", "page_size"} <= set(_error_body(response)["errors"])
+
+
+@pytest.mark.parametrize("path", ["/consents", "/interactions"])
+def test_a_moment_with_an_offset_postgresql_refuses_is_read_in_utc(
+    admin_api: Any, path: str
+) -> None:
+    """PostgreSQL accepts offsets up to ±15:59; Python up to ±23:59 (500 before the fix)."""
+    response = admin_api.get(path, {"since": "1399-03-21T19:02:30.768-19:38"})
+    assert response.status_code == 200, response.content
+    too_early = admin_api.get(path, {"since": "0001-01-01T00:00:00+01:00"})
+    assert too_early.status_code == 422
+    assert "since" in _error_body(too_early)["errors"]

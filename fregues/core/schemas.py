@@ -6,10 +6,11 @@ The fuzz test (tests/test_api_fuzz.py) holds every operation to the statuses it 
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 DB_INT_MAX = 2**63 - 1
 """The largest integer the databases hold (PostgreSQL's bigint, SQLite's INTEGER): every id a
@@ -40,3 +41,18 @@ ERROR_RESPONSES: dict[int, Any] = {
     422: ErrorOut,
     429: ErrorOut,
 }
+
+
+def _in_utc(value: datetime.datetime) -> datetime.datetime:
+    """PostgreSQL refuses offsets beyond ±15:59 that Python accepts (the fuzz test sent
+    -19:38): a moment a client sends is turned to UTC before it reaches the database."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError as exc:
+        raise ValueError("This moment is out of the range of dates.") from exc
+
+
+Moment = Annotated[datetime.datetime, AfterValidator(_in_utc)]
+"""A moment in a filter or a body, in UTC (any offset the client used is kept in meaning)."""

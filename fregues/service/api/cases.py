@@ -3,15 +3,13 @@ quality reviews; and the public endpoints (tracking, partner link, satisfaction 
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.permissions import require
-from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES, ErrorOut, Id
+from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES, ErrorOut, Id, Moment
 
 from .. import services
 from ..models import CaseType, QualityChecklist, Queue, ServicePartner, SlaPolicy, WorkOrder
@@ -413,8 +411,8 @@ def create_review(request: HttpRequest, payload: ReviewIn) -> Status[ReviewOut]:
 def report_sla(
     request: HttpRequest,
     by: str = "queue",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """SLA compliance per queue, agent or case type (``by``)."""
     return reports.sla_compliance(actor=actor_of(request), by=by, since=since, until=until)
@@ -423,8 +421,8 @@ def report_sla(
 @reports_router.get("/avoidable-contacts", response={200: list[dict], **ERROR_RESPONSES})
 def report_avoidable(
     request: HttpRequest,
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Avoidable contacts per case type per week."""
     return reports.avoidable_contacts_weekly(actor=actor_of(request), since=since, until=until)
@@ -434,8 +432,8 @@ def report_avoidable(
 def report_satisfaction(
     request: HttpRequest,
     by: str = "agent",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Average CSAT per agent or queue."""
     return reports.satisfaction(actor=actor_of(request), by=by, since=since, until=until)
@@ -444,8 +442,8 @@ def report_satisfaction(
 @reports_router.get("/quality", response={200: list[dict], **ERROR_RESPONSES})
 def report_quality(
     request: HttpRequest,
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Average quality score per agent per month."""
     return reports.quality_by_agent(actor=actor_of(request), since=since, until=until)
