@@ -165,13 +165,18 @@ def generated_cases() -> list[tuple[str, int, Any]]:
 def fuzz(caller: str | None, headers: dict[str, str]) -> list[str]:
     """Sends the generated requests that are ``caller``'s (all of them in the long run) with
     ``headers``; returns one line per failure."""
+    from django.db import transaction
+
     failures: list[str] = []
     mine = CALLERS.index(caller)
     for label, turn, case in generated_cases():
         if not LONG_RUN and turn != mine:
             continue
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            # a savepoint per request: a database error in one answer (a 500, reported) must
+            # not abort the test's transaction and fail every request after it
+            with transaction.atomic():
+                case.call_and_validate(headers=headers, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # collect every failure, report all
             failures.append(f"{label}: " + "\n    ".join(str(exc).strip().splitlines()[:14]))
     return failures
