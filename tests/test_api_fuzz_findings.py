@@ -57,7 +57,7 @@ def _error_body(response: Any) -> dict[str, Any]:
 
 
 def test_a_body_that_is_not_json_is_a_documented_400(api: Any, document: dict) -> None:
-    response = api.client.post("/api/v1/parties", "\x00", content_type="application/json")
+    response = api.client.post("/api/v1/parties", "{", content_type="application/json")
     assert response.status_code == 400
     assert _error_body(response)["code"] == "bad_request"
     documented = document["paths"]["/api/v1/parties"]["post"]["responses"]
@@ -175,3 +175,12 @@ def test_a_moment_with_an_offset_postgresql_refuses_is_read_in_utc(
     too_early = admin_api.get(path, {"since": "0001-01-01T00:00:00+01:00"})
     assert too_early.status_code == 422
     assert "since" in _error_body(too_early)["errors"]
+
+
+def test_text_with_a_nul_character_is_invalid_not_a_server_error(admin_api: Any) -> None:
+    """PostgreSQL text cannot hold NUL (500 before the fix, long run seed 8)."""
+    response = admin_api.get("/segments", {"q": "a\x00b"})
+    assert response.status_code == 422
+    assert _error_body(response)["code"] == "invalid"
+    body = admin_api.post("/cases/reassign", {"protocols": ["a\x00"], "assignee_id": 1})
+    assert body.status_code == 422
