@@ -6,9 +6,13 @@ or 422.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from fregues.accounts.api import router as accounts_router
 from fregues.accounts.auth import api_auth
@@ -40,7 +44,27 @@ from fregues.service.api import (
     reports_router,
 )
 
-api = NinjaAPI(
+
+class FreguesAPI(NinjaAPI):
+    """Builds the OpenAPI document once per root path and language: building it takes seconds
+    of CPU, and anyone may ask for /api/v1/openapi.json (the fuzz test found the cost)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.openapi_cache: dict[tuple[str, str], OpenAPISchema] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language() or "")
+        if key not in self.openapi_cache:
+            self.openapi_cache[key] = super().get_openapi_schema(path_prefix=path_prefix)
+        return self.openapi_cache[key]
+
+
+api = FreguesAPI(
     title="Freguês API",
     version="1",
     description="The customer memory: parties, contact points, lifecycle, interactions. "

@@ -7,6 +7,7 @@ from ninja import Router
 
 from fregues.core.api_utils import actor_of
 from fregues.core.permissions import role_of
+from fregues.core.schemas import ERROR_RESPONSES
 
 from .schemas import MeOut, UserOut
 from .selectors import permissions_of, user_list
@@ -14,7 +15,7 @@ from .selectors import permissions_of, user_list
 router = Router(tags=["accounts"])
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES})
 def me(request: HttpRequest) -> MeOut:
     user = actor_of(request)
     return MeOut(
@@ -28,7 +29,7 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/users", response=list[UserOut])
+@router.get("/users", response={200: list[UserOut], **ERROR_RESPONSES})
 def users(request: HttpRequest, role: str | None = None) -> list[UserOut]:
     return [
         UserOut(id=u.pk, username=u.username, name=u.display_name, role=u.role)

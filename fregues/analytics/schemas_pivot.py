@@ -69,7 +69,7 @@ class MeasureInfoOut(Schema):
     facts: list[str]
 
 
-class RegistryOut(Schema):
+class PivotRegistryOut(Schema):
     dimensions: list[DimensionOut]
     measures: list[MeasureInfoOut]
 
@@ -128,7 +128,7 @@ class ReportPatch(Schema):
     chart: str | None = None
 
 
-class ReportOut(Schema):
+class PivotReportOut(Schema):
     id: int
     name: str
     owner_id: int | None
@@ -140,7 +140,7 @@ class ReportOut(Schema):
 
 
 class ReportResultOut(Schema):
-    report: ReportOut
+    report: PivotReportOut
     result: PivotOut
 
 

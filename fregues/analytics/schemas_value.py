@@ -43,18 +43,18 @@ class QuadrantOut(FiguresOut):
     label: str
 
 
-class DecileOut(FiguresOut):
+class ValueDecileOut(FiguresOut):
     decile: int
 
 
 class ProfitabilityOut(Schema):
     quadrants: list[QuadrantOut]
-    deciles: list[DecileOut]
+    deciles: list[ValueDecileOut]
     unprofitable_customers: int
     unprofitable_loss: Decimal
 
 
-class ReasonOut(Schema):
+class ValueReasonOut(Schema):
     code: str
     measure: str
     label: str
@@ -69,7 +69,7 @@ class UnprofitableOut(Schema):
     revenue: Decimal | None
     cost_to_serve: Decimal | None
     profit: Decimal | None
-    reasons: list[ReasonOut]
+    reasons: list[ValueReasonOut]
 
 
 class UnprofitablePageOut(Schema):
@@ -101,4 +101,4 @@ class ScoresOut(Schema):
     profit: Decimal | None = None
     quadrant: str = ""
     quadrant_label: str = ""
-    unprofitable_reasons: list[ReasonOut] = []
+    unprofitable_reasons: list[ValueReasonOut] = []

@@ -55,6 +55,13 @@ class ApiJsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and self._has_nul(request):
+            # PostgreSQL text cannot hold NUL: refuse it here, not with a 500 at the database
+            message = "Text must not contain the NUL character."
+            return JsonResponse(
+                {"code": "invalid", "message": message, "errors": {"request": [message]}},
+                status=422,
+            )
         response = self.get_response(request)
         known = self.MESSAGES.get(response.status_code)
         if (
@@ -72,6 +79,16 @@ class ApiJsonErrorsMiddleware:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            return True
+        if "json" in (request.content_type or ""):
+            return b"\\u0000" in request.body or b"\x00" in request.body
+        return False
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Status, UploadedFile
 
 from fregues.core.api_utils import actor_of, known_good
 from fregues.core.errors import ErrorCollector
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import ERROR_RESPONSES, Id, Moment
 
 from . import selectors, services
 from .schemas import InteractionIn, InteractionOut, InteractionPage
@@ -58,12 +57,12 @@ def record_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
 @router.get("", response={200: InteractionPage, **ERROR_RESPONSES})
 def list_interactions(
     request: HttpRequest,
-    party_id: int | None = None,
+    party_id: Id | None = None,
     channel: str | None = None,
     direction: str | None = None,
-    agent_id: int | None = None,
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    agent_id: Id | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> InteractionPage:

@@ -6,12 +6,14 @@ from typing import Any
 
 from ninja import FilterSchema
 
+from fregues.core.schemas import Id
+
 
 class PartyFilters(FilterSchema):
     q: str = ""
     kind: str | None = None
     lifecycle_stage: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     tag: str | None = None
 
     def as_kwargs(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from fregues.core.api_utils import actor_of
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES
 
 from ..selectors.lifetime import CHURN_PAGE_MAX, churn_filters_clean, churn_list, value_report
 
@@ -42,7 +42,7 @@ class ValueModelOut(Schema):
     monthly_discount_rate: float | None
 
 
-class DecileOut(Schema):
+class LifetimeDecileOut(Schema):
     decile: int
     customers: int
     total_clv: Decimal
@@ -66,7 +66,7 @@ class ValueReportOut(Schema):
     average_p_alive: float | None
     expected_orders_year: float
     customers_at_risk: int
-    deciles: list[DecileOut]
+    deciles: list[LifetimeDecileOut]
     by_segment: list[ValueGroupOut]
     by_lifecycle: list[ValueGroupOut]
 
@@ -120,7 +120,7 @@ def get_churn(
     request: HttpRequest,
     filters: Query[ChurnFilters],
     limit: int = Query(50, ge=1, le=CHURN_PAGE_MAX),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=DB_INT_MAX),
 ) -> dict:
     """Customers by churn risk, riskiest first, with their top reasons as stable codes and
     figures (``dropout``, ``open_complaint``, ``satisfaction_falling``,

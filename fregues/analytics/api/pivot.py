@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of
 from fregues.core.errors import Invalid
@@ -33,9 +33,9 @@ from ..schemas_pivot import (
     PinOut,
     PivotIn,
     PivotOut,
-    RegistryOut,
+    PivotRegistryOut,
+    PivotReportOut,
     ReportIn,
-    ReportOut,
     ReportPatch,
     ReportResultOut,
     SegmentFromCellIn,
@@ -56,7 +56,7 @@ router = Router(tags=["analytics"])
 
 @router.get(
     "/pivot/dimensions",
-    response={200: RegistryOut, **ERROR_RESPONSES},
+    response={200: PivotRegistryOut, **ERROR_RESPONSES},
     summary="Pivot dimensions and measures",
 )
 def get_registry(request: HttpRequest) -> dict[str, Any]:
@@ -115,8 +115,8 @@ def get_drill(
     request: HttpRequest,
     row: str | None = None,
     column: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
     """As ``POST /pivot/drill``, with the pivot's query string."""
     return pivot_drill(
@@ -201,8 +201,8 @@ def post_segment(request: HttpRequest, payload: SegmentFromCellIn) -> Status[Seg
     return Status(201, SegmentFromCellOut(id=segment.pk, name=segment.name, members=members))
 
 
-def _report(report: SavedReport) -> ReportOut:
-    return ReportOut(
+def _report(report: SavedReport) -> PivotReportOut:
+    return PivotReportOut(
         id=report.pk,
         name=report.name,
         owner_id=report.owner_id,
@@ -214,14 +214,16 @@ def _report(report: SavedReport) -> ReportOut:
     )
 
 
-@router.get("/reports", response={200: list[ReportOut], **ERROR_RESPONSES}, summary="Saved reports")
-def list_reports(request: HttpRequest) -> list[ReportOut]:
+@router.get(
+    "/reports", response={200: list[PivotReportOut], **ERROR_RESPONSES}, summary="Saved reports"
+)
+def list_reports(request: HttpRequest) -> list[PivotReportOut]:
     """The saved pivots the reader may open: theirs and those shared with their role."""
     return [_report(r) for r in saved_report_list(actor=actor_of(request))]
 
 
-@router.post("/reports", response={201: ReportOut, **ERROR_RESPONSES}, summary="Save a report")
-def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+@router.post("/reports", response={201: PivotReportOut, **ERROR_RESPONSES}, summary="Save a report")
+def create_report(request: HttpRequest, payload: ReportIn) -> Status[PivotReportOut]:
     """Save a pivot (validated as ``POST /pivot`` would), shared with ``shared_roles``."""
     data = payload.dict()
     report = saved_report_create(actor=actor_of(request), data=data)
@@ -244,10 +246,10 @@ def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/reports/{int:report_id}",
-    response={200: ReportOut, **ERROR_RESPONSES},
+    response={200: PivotReportOut, **ERROR_RESPONSES},
     summary="Change a report",
 )
-def patch_report(request: HttpRequest, report_id: int, payload: ReportPatch) -> ReportOut:
+def patch_report(request: HttpRequest, report_id: int, payload: ReportPatch) -> PivotReportOut:
     """Change the fields sent; only the owner (or an administrator)."""
     data = payload.dict(exclude_unset=True)
     report = saved_report_update(actor=actor_of(request), report_id=report_id, data=data)

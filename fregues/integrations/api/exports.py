@@ -14,7 +14,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router
 
 from fregues.core.api_utils import actor_of
-from fregues.core.schemas import ErrorOut
+from fregues.core.schemas import ERROR_RESPONSES, Id
 from fregues.parties.filters import PartyFilters
 
 from ..exporting import csv_response, interaction_export, party_export
@@ -31,7 +31,7 @@ _CSV_ANSWER: dict[str, Any] = {
 }
 _SOURCE = Query("", description="Write the customers' codes in this source system (external id).")
 _BOM = Query(False, description="Start with a UTF-8 byte-order mark (for Excel).")
-_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+_ERRORS: dict[int, Any] = ERROR_RESPONSES
 
 
 @router.get(
@@ -62,10 +62,10 @@ def export_parties(
 )
 def export_interactions(
     request: HttpRequest,
-    party_id: int | None = None,
+    party_id: Id | None = None,
     channel: str | None = None,
     direction: str | None = None,
-    agent_id: int | None = None,
+    agent_id: Id | None = None,
     since: str | None = Query(None, description="From this date (YYYY-MM-DD) or moment."),
     until: str | None = Query(
         None, description="Through this date (YYYY-MM-DD), or before this moment."

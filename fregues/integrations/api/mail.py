@@ -8,13 +8,11 @@ folder; ``GET .../{id}/messages`` lists what the mailbox took in, newest first.
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import ERROR_RESPONSES, Moment
 
 from ..mail import selectors, services
 from ..mail.schemas import ConnectionTestOut, MailboxIn, MailboxOut, MailboxPatch, MailMessageOut
@@ -98,7 +96,7 @@ def test_mailbox(request: HttpRequest, mailbox_id: int) -> dict[str, object]:
     summary="What a mailbox took in",
 )
 def mailbox_messages(
-    request: HttpRequest, mailbox_id: int, since: datetime.datetime | None = None, limit: int = 50
+    request: HttpRequest, mailbox_id: int, since: Moment | None = None, limit: int = 50
 ) -> list[object]:
     return list(
         selectors.mail_message_list(

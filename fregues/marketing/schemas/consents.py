@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from fregues.core.schemas import Moment
+
 
 class LedgerRecordOut(Schema):
     id: int
@@ -54,8 +56,8 @@ class LedgerFilters(Schema):
     channel: str | None = None
     granted: bool | None = None
     source: str | None = Field(None, description="form, portal, import, agent, api, email")
-    since: datetime.datetime | None = Field(None, description="occurred at or after")
-    until: datetime.datetime | None = Field(None, description="occurred before")
+    since: Moment | None = Field(None, description="occurred at or after")
+    until: Moment | None = Field(None, description="occurred before")
 
 
 class ConsentIn(Schema):

@@ -19,7 +19,7 @@ router = Router(tags=["portal"])
 
 @router.post(
     "/sign-in",
-    response={202: SignInStartedOut, 422: ErrorOut, 429: ErrorOut},
+    response={202: SignInStartedOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Ask for a sign-in link (e-mail) or code (SMS)",
 )

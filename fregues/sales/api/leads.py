@@ -17,18 +17,18 @@ from fregues.core.schemas import ERROR_RESPONSES, ErrorOut
 
 from ..filters.leads import LeadFilters
 from ..schemas.leads import (
-    AssignIn,
     ConversionOut,
     ConvertIn,
     DisqualifyIn,
+    LeadAssignIn,
     LeadIn,
     LeadOut,
     LeadPage,
     LeadPatch,
+    LeadVersionIn,
     PublicFormOut,
     PublicLeadIn,
     PublicLeadOut,
-    VersionIn,
 )
 from ..selectors.leads import (
     lead_counts,
@@ -115,7 +115,7 @@ def update_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> LeadO
 
 
 @router.post("/{int:lead_id}/qualify", response={200: LeadOut, **ERROR_RESPONSES})
-def qualify_lead(request: HttpRequest, lead_id: int, payload: VersionIn) -> LeadOut:
+def qualify_lead(request: HttpRequest, lead_id: int, payload: LeadVersionIn) -> LeadOut:
     """Worth a salesperson's time."""
     lead_qualify(
         actor=actor_of(request), lead_id=lead_id, version=version_from(request, payload.version)
@@ -136,7 +136,7 @@ def disqualify_lead(request: HttpRequest, lead_id: int, payload: DisqualifyIn) -
 
 
 @router.post("/{int:lead_id}/reopen", response={200: LeadOut, **ERROR_RESPONSES})
-def reopen_lead(request: HttpRequest, lead_id: int, payload: VersionIn) -> LeadOut:
+def reopen_lead(request: HttpRequest, lead_id: int, payload: LeadVersionIn) -> LeadOut:
     """A disqualified lead back to work."""
     lead_reopen(
         actor=actor_of(request), lead_id=lead_id, version=version_from(request, payload.version)
@@ -145,7 +145,7 @@ def reopen_lead(request: HttpRequest, lead_id: int, payload: VersionIn) -> LeadO
 
 
 @router.post("/{int:lead_id}/assign", response={200: LeadOut, **ERROR_RESPONSES})
-def assign_lead(request: HttpRequest, lead_id: int, payload: AssignIn) -> LeadOut:
+def assign_lead(request: HttpRequest, lead_id: int, payload: LeadAssignIn) -> LeadOut:
     lead_assign(
         actor=actor_of(request),
         lead_id=lead_id,
@@ -185,7 +185,7 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Conv
 
 # ---------------------------------------------------------------- public (no account)
 
-PUBLIC_ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 @public_router.get("/{code}", response={200: PublicFormOut, **PUBLIC_ERRORS})

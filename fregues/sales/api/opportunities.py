@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import ERROR_RESPONSES, Id
 
 from ..filters.opportunities import SORTS, OpportunityFilters
 from ..schemas.opportunities import (
@@ -304,7 +304,7 @@ def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
 def pipeline_board(
     request: HttpRequest,
     pipeline_id: int,
-    owner_id: int | None = None,
+    owner_id: Id | None = None,
     mine: bool = False,
     per_stage: int = Query(50, ge=1, le=200),
 ) -> BoardOut:
@@ -328,8 +328,8 @@ def get_forecast(
     request: HttpRequest,
     start: str | None = Query(None, description="First month, YYYY-MM (default: this month)."),
     months: int = Query(forecasts.DEFAULT_MONTHS, ge=1, le=forecasts.MAX_MONTHS),
-    pipeline_id: int | None = None,
-    owner_id: int | None = None,
+    pipeline_id: Id | None = None,
+    owner_id: Id | None = None,
     mine: bool = False,
 ) -> ForecastOut:
     """Per owner and month: open deals weighted by their probability (by expected close

@@ -29,7 +29,7 @@ from ..schemas.quotes import (
     QuotePatch,
     QuoteSendIn,
     QuoteSummary,
-    VersionIn,
+    QuoteVersionIn,
 )
 from ..selectors import quotes as selectors
 from ..services import quotes as services
@@ -140,7 +140,7 @@ def send_quote(request: HttpRequest, quote_id: int, payload: QuoteSendIn) -> Quo
 @router.post(
     "/{quote_id}/cancel", response={200: QuoteOut, **ERROR_RESPONSES}, summary="Withdraw a quote"
 )
-def cancel_quote(request: HttpRequest, quote_id: int, payload: VersionIn) -> QuoteOut:
+def cancel_quote(request: HttpRequest, quote_id: int, payload: QuoteVersionIn) -> QuoteOut:
     services.quote_cancel(
         actor=actor_of(request),
         quote_id=quote_id,

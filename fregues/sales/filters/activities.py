@@ -8,9 +8,7 @@ from typing import Any
 from django.utils.dateparse import parse_date
 from ninja import FilterSchema
 
-
-def _int(value: Any) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+from fregues.core.schemas import Id, query_id
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -28,12 +26,12 @@ class ActivityFilters(FilterSchema):
     ``overdue`` (planned and past due); ``q`` (subject)."""
 
     mine: bool = False
-    owner_id: int | None = None
+    owner_id: Id | None = None
     kind: str | None = None
     status: str | None = None
-    party_id: int | None = None
-    opportunity_id: int | None = None
-    lead_id: int | None = None
+    party_id: Id | None = None
+    opportunity_id: Id | None = None
+    lead_id: Id | None = None
     due_from: datetime.date | None = None
     due_to: datetime.date | None = None
     overdue: bool = False
@@ -61,12 +59,12 @@ class ActivityFilters(FilterSchema):
         truthy = {"1", "true", "on", "yes"}
         return cls(
             mine=str(params.get("mine", "")).lower() in truthy,
-            owner_id=_int(params.get("owner_id") or params.get("owner")),
+            owner_id=query_id(params.get("owner_id") or params.get("owner")),
             kind=params.get("kind") or None,
             status=params.get("status") or None,
-            party_id=_int(params.get("party_id") or params.get("party")),
-            opportunity_id=_int(params.get("opportunity_id") or params.get("opportunity")),
-            lead_id=_int(params.get("lead_id") or params.get("lead")),
+            party_id=query_id(params.get("party_id") or params.get("party")),
+            opportunity_id=query_id(params.get("opportunity_id") or params.get("opportunity")),
+            lead_id=query_id(params.get("lead_id") or params.get("lead")),
             due_from=_date(params.get("due_from")),
             due_to=_date(params.get("due_to")),
             overdue=str(params.get("overdue", "")).lower() in truthy,

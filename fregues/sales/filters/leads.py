@@ -8,6 +8,8 @@ from typing import Any
 from ninja import FilterSchema
 from pydantic import Field
 
+from fregues.core.schemas import Id, query_id
+
 from ..models import LeadSource, LeadStatus
 
 
@@ -20,19 +22,14 @@ def _date(value: Any) -> datetime.date | None:
         return None
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
-
-
 class LeadFilters(FilterSchema):
     q: str = Field("", description="Name, company, e-mail, phone (any format) or external id.")
     status: str | None = Field(None, description="new, qualified, disqualified or converted")
-    owner_id: int | None = None
+    owner_id: Id | None = None
     mine: bool = Field(False, description="Only the caller's leads.")
     unassigned: bool = Field(False, description="Only leads nobody owns yet.")
     source: str | None = Field(None, description="manual, api, web_form, import, referral...")
-    form_id: int | None = None
+    form_id: Id | None = None
     created_from: datetime.date | None = Field(None, description="First day (YYYY-MM-DD).")
     created_to: datetime.date | None = Field(None, description="Last day, included.")
 
@@ -59,11 +56,11 @@ class LeadFilters(FilterSchema):
         return cls(
             q=params.get("q", "") or "",
             status=params.get("status") or None,
-            owner_id=_int(owner),
+            owner_id=query_id(owner),
             mine=owner == "me" or params.get("mine") in ("1", "true", "on"),
             unassigned=owner == "none",
             source=params.get("source") or None,
-            form_id=_int(params.get("form")),
+            form_id=query_id(params.get("form")),
             created_from=_date(params.get("created_from")),
             created_to=_date(params.get("created_to")),
         )

@@ -9,15 +9,12 @@ from typing import Any
 from django.utils.dateparse import parse_date
 from ninja import FilterSchema
 
+from fregues.core.schemas import Id, query_id
+
 from ..models import OpportunityStatus
 from ..money import to_decimal
 
 SORTS = ("recent", "close", "amount")
-
-
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -42,12 +39,12 @@ class OpportunityFilters(FilterSchema):
     ``rotting`` (idle in their stage too long), ``amount_min``/``amount_max``, ``currency``."""
 
     q: str = ""
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
     status: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     mine: bool = False
-    party_id: int | None = None
+    party_id: Id | None = None
     close_from: datetime.date | None = None
     close_to: datetime.date | None = None
     rotting: bool = False
@@ -81,12 +78,12 @@ class OpportunityFilters(FilterSchema):
         """The filters of a screen's query string; a value that does not parse is ignored."""
         return cls(
             q=(params.get("q") or "")[:100],
-            pipeline_id=_int(params.get("pipeline_id")),
-            stage_id=_int(params.get("stage_id")),
+            pipeline_id=query_id(params.get("pipeline_id")),
+            stage_id=query_id(params.get("stage_id")),
             status=params.get("status") or None,
-            owner_id=_int(params.get("owner_id")),
+            owner_id=query_id(params.get("owner_id")),
             mine=_flag(params.get("mine")),
-            party_id=_int(params.get("party_id")),
+            party_id=query_id(params.get("party_id")),
             close_from=_date(params.get("close_from")),
             close_to=_date(params.get("close_to")),
             rotting=_flag(params.get("rotting")),

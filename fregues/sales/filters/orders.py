@@ -9,10 +9,7 @@ from typing import Any
 from ninja import FilterSchema
 from pydantic import Field
 
-
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+from fregues.core.schemas import Id, query_id
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -24,12 +21,12 @@ def _date(value: Any) -> datetime.date | None:
 
 
 class OrderFilters(FilterSchema):
-    party_id: int | None = Field(default=None, description="The customer's orders.")
+    party_id: Id | None = Field(default=None, description="The customer's orders.")
     status: str | None = Field(default=None, description="confirmed, fulfilled or cancelled")
     payment_state: str | None = Field(default=None, description="unpaid, partial, paid or refunded")
     currency: str | None = None
     source: str | None = Field(default=None, description="Where the orders came from (erp, ...).")
-    opportunity_id: int | None = Field(default=None, description="The deal's orders.")
+    opportunity_id: Id | None = Field(default=None, description="The deal's orders.")
     date_from: datetime.date | None = Field(
         default=None, description="Ordered on or after this day."
     )
@@ -47,12 +44,12 @@ class OrderFilters(FilterSchema):
     @classmethod
     def from_querydict(cls, params: Any) -> OrderFilters:
         return cls(
-            party_id=_int(params.get("party_id")),
+            party_id=query_id(params.get("party_id")),
             status=params.get("status") or None,
             payment_state=params.get("payment_state") or None,
             currency=(params.get("currency") or "").upper()[:3] or None,
             source=params.get("source") or None,
-            opportunity_id=_int(params.get("opportunity_id")),
+            opportunity_id=query_id(params.get("opportunity_id")),
             date_from=_date(params.get("date_from")),
             date_to=_date(params.get("date_to")),
             q=(params.get("q") or "").strip()[:60],
@@ -60,8 +57,8 @@ class OrderFilters(FilterSchema):
 
 
 class InvoiceFilters(FilterSchema):
-    party_id: int | None = Field(default=None, description="The customer's invoices.")
-    order_id: int | None = Field(default=None, description="The invoices of an order.")
+    party_id: Id | None = Field(default=None, description="The customer's invoices.")
+    order_id: Id | None = Field(default=None, description="The invoices of an order.")
     status: str | None = Field(default=None, description="issued or void")
     payment_state: str | None = Field(default=None, description="unpaid, partial, paid or refunded")
     overdue: bool | None = Field(default=None, description="Past their due date and not paid.")
@@ -81,8 +78,8 @@ class InvoiceFilters(FilterSchema):
     def from_querydict(cls, params: Any) -> InvoiceFilters:
         overdue = params.get("overdue")
         return cls(
-            party_id=_int(params.get("party_id")),
-            order_id=_int(params.get("order_id")),
+            party_id=query_id(params.get("party_id")),
+            order_id=query_id(params.get("order_id")),
             status=params.get("status") or None,
             payment_state=params.get("payment_state") or None,
             overdue=True if overdue in ("1", "true", "on") else None,

@@ -6,22 +6,19 @@ from typing import Any
 
 from ninja import Field, FilterSchema
 
+from fregues.core.schemas import Id, query_id
+
 from ..models import QuoteStatus
 
 
-def _id(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
-
-
 class QuoteFilters(FilterSchema):
-    party_id: int | None = Field(None, description="The customer's quotes.")
+    party_id: Id | None = Field(None, description="The customer's quotes.")
     status: str | None = Field(
         None,
         description="draft, sent, accepted, declined, expired or cancelled; open = draft or sent.",
     )
     owner: str | None = Field(None, description="A user id, or 'me'.")
-    opportunity_id: int | None = Field(None, description="The quotes of a deal.")
+    opportunity_id: Id | None = Field(None, description="The quotes of a deal.")
     q: str = Field("", description="Part of the number, title or customer's name.")
 
     def as_kwargs(self, actor: Any = None) -> dict[str, Any]:
@@ -29,7 +26,7 @@ class QuoteFilters(FilterSchema):
         if (self.owner or "").strip().lower() == "me":
             owner_id = getattr(actor, "pk", None) or -1
         else:
-            owner_id = _id(self.owner)
+            owner_id = query_id(self.owner)
         status = (self.status or "").strip().lower()
         return {
             "party_id": self.party_id or None,
@@ -42,10 +39,10 @@ class QuoteFilters(FilterSchema):
     @classmethod
     def from_querydict(cls, params: Any) -> QuoteFilters:
         return cls(
-            party_id=_id(params.get("party_id")),
+            party_id=query_id(params.get("party_id")),
             status=params.get("status") or None,
             owner=params.get("owner") or None,
-            opportunity_id=_id(params.get("opportunity_id")),
+            opportunity_id=query_id(params.get("opportunity_id")),
             q=params.get("q", ""),
         )
 

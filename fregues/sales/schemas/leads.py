@@ -64,19 +64,19 @@ class LeadPatch(Schema):
     version: int | None = Field(None, description="The version you read (or If-Match).")
 
 
-class VersionIn(Schema):
+class LeadVersionIn(Schema):
     version: int | None = Field(None, description="The version you read (or If-Match).")
 
 
-class DisqualifyIn(VersionIn):
+class DisqualifyIn(LeadVersionIn):
     reason: str = Field("", description="Why (no budget, student, spam...). Required.")
 
 
-class AssignIn(VersionIn):
+class LeadAssignIn(LeadVersionIn):
     owner_id: int | None = Field(None, description="The new owner; null: nobody.")
 
 
-class ConvertIn(VersionIn):
+class ConvertIn(LeadVersionIn):
     pipeline_id: int | None = Field(
         None, description="Default: the lead form's pipeline, else the default pipeline."
     )

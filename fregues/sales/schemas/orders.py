@@ -61,7 +61,7 @@ class CancelIn(Schema):
 
 
 class PaymentIn(Schema):
-    amount: Decimal
+    amount: Decimal = Field(..., lt=Decimal("1e12"), description="Less than 10¹² (14 digits).")
     paid_at: datetime.datetime | None = Field(None, description="Empty: now.")
     method: str = Field("", description="pix, boleto, card, transfer, cash or other")
     reference: str = ""

@@ -75,7 +75,7 @@ class QuoteSendIn(Schema):
     version: int | None = None
 
 
-class VersionIn(Schema):
+class QuoteVersionIn(Schema):
     version: int | None = None
 
 

@@ -3,15 +3,13 @@ quality reviews; and the public endpoints (tracking, partner link, satisfaction 
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from fregues.core.api_utils import actor_of, version_from
 from fregues.core.permissions import require
-from fregues.core.schemas import ERROR_RESPONSES
+from fregues.core.schemas import DB_INT_MAX, ERROR_RESPONSES, ErrorOut, Id, Moment
 
 from .. import services
 from ..models import CaseType, QualityChecklist, Queue, ServicePartner, SlaPolicy, WorkOrder
@@ -77,11 +75,11 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
 @router.get("", response={200: CasePage, **ERROR_RESPONSES}, summary="List cases")
 def list_cases(
     request: HttpRequest,
-    party_id: int | None = None,
+    party_id: Id | None = None,
     status: str | None = None,
     case_type: str | None = None,
-    queue_id: int | None = None,
-    assignee_id: int | None = None,
+    queue_id: Id | None = None,
+    assignee_id: Id | None = None,
     mine: bool = False,
     unassigned: bool = False,
     is_open: bool | None = Query(None, alias="open"),
@@ -137,12 +135,17 @@ def reassign(request: HttpRequest, payload: ReassignIn) -> list[CaseOut]:
     return [_case_out(request, c.protocol) for c in cases]
 
 
-@router.get("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES})
+# "/cases/reassign", "/cases/similar"... are other operations: GET or PATCH of such a
+# "protocol" answers 405 (documented, so clients and the fuzz test expect it).
+SHADOWED = {405: ErrorOut}
+
+
+@router.get("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES, **SHADOWED})
 def get_case(request: HttpRequest, protocol: str) -> CaseOut:
     return _case_out(request, protocol)
 
 
-@router.patch("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES})
+@router.patch("/{protocol}", response={200: CaseOut, **ERROR_RESPONSES, **SHADOWED})
 def update_case(request: HttpRequest, protocol: str, payload: CasePatch) -> CaseOut:
     """Change the details sent; a stale ``version`` (or If-Match) is a 409."""
     case = services.case_update(
@@ -374,7 +377,10 @@ def list_checklists(request: HttpRequest) -> list[ChecklistOut]:
 
 @config_router.get("/quality/sample", response={200: dict, **ERROR_RESPONSES})
 def quality_sample(
-    request: HttpRequest, size: int = 10, days: int = 30, agent_id: int | None = None
+    request: HttpRequest,
+    size: int = Query(10, ge=1, le=500),
+    days: int = Query(30, ge=1, le=3660),
+    agent_id: int | None = Query(None, ge=1, le=DB_INT_MAX),
 ) -> dict:
     """A random sample of not-yet-reviewed contacts and closed cases to review."""
     return services.quality_sample(actor=actor_of(request), size=size, days=days, agent_id=agent_id)
@@ -405,8 +411,8 @@ def create_review(request: HttpRequest, payload: ReviewIn) -> Status[ReviewOut]:
 def report_sla(
     request: HttpRequest,
     by: str = "queue",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """SLA compliance per queue, agent or case type (``by``)."""
     return reports.sla_compliance(actor=actor_of(request), by=by, since=since, until=until)
@@ -415,8 +421,8 @@ def report_sla(
 @reports_router.get("/avoidable-contacts", response={200: list[dict], **ERROR_RESPONSES})
 def report_avoidable(
     request: HttpRequest,
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Avoidable contacts per case type per week."""
     return reports.avoidable_contacts_weekly(actor=actor_of(request), since=since, until=until)
@@ -426,8 +432,8 @@ def report_avoidable(
 def report_satisfaction(
     request: HttpRequest,
     by: str = "agent",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Average CSAT per agent or queue."""
     return reports.satisfaction(actor=actor_of(request), by=by, since=since, until=until)
@@ -436,8 +442,8 @@ def report_satisfaction(
 @reports_router.get("/quality", response={200: list[dict], **ERROR_RESPONSES})
 def report_quality(
     request: HttpRequest,
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> list[dict]:
     """Average quality score per agent per month."""
     return reports.quality_by_agent(actor=actor_of(request), since=since, until=until)
