@@ -16,12 +16,15 @@ application = get_wsgi_application()
 
 def _warm() -> None:
     """Import the URLconf (every view and API router) now; hold no database connection across
-    the fork."""
+    the fork. A connection inside a transaction is left alone: a test that imports this module
+    runs inside one (closing it there ended the test's transaction on PostgreSQL)."""
     from django.db import connections
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - the import is the point
-    connections.close_all()
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 _warm()
