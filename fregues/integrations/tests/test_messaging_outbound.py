@@ -195,3 +195,27 @@ def test_a_case_notice_sent_by_whatsapp_shows_its_delivery_status(
     browser.cookies["django_language"] = "en"
     page = browser.get(f"/cases/{case.protocol}/").content.decode()
     assert "Delivery:</span> Read" in page
+
+
+def test_a_notice_still_queued_at_the_provider_says_so_in_the_readers_language(
+    agent: Any,
+) -> None:
+    from django.test import Client
+    from django.utils import timezone
+
+    from fregues.service.models import CaseEvent
+    from fregues.service.tests.factories_cases import CaseFactory
+
+    case = CaseFactory(party=_customer())
+    CaseEvent.objects.create(
+        case=case,
+        kind="notice_sent",
+        occurred_at=timezone.now(),
+        data={"delivery": "queued", "message_id": "wamid.q1"},
+    )
+    browser = Client()
+    browser.force_login(agent)
+    browser.cookies["django_language"] = "en"
+    assert "Delivery:</span> Queued" in browser.get(f"/cases/{case.protocol}/").content.decode()
+    browser.cookies["django_language"] = "pt-br"
+    assert "Na fila" in browser.get(f"/cases/{case.protocol}/").content.decode()
